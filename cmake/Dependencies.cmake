@@ -1,0 +1,41 @@
+# Finds third-party packages. A missing one stops configuration with a single
+# line naming the Debian package that provides it (scripts/setup installs all).
+
+find_package(PkgConfig QUIET)
+
+# scribed_require(<config-package> <debian-package>): find_package in CONFIG mode.
+macro(scribed_require name debian)
+  find_package(${name} CONFIG QUIET)
+  if(NOT ${name}_FOUND)
+    message(FATAL_ERROR "scribed needs ${name}: install it with 'apt-get install ${debian}' (or run scripts/setup)")
+  endif()
+endmacro()
+
+# scribed_require_pkgconfig(<imported-target> <pkg-config-module> <debian-package>).
+function(scribed_require_pkgconfig target module debian)
+  if(TARGET PkgConfig::${target})
+    return()
+  endif()
+  if(NOT PKG_CONFIG_FOUND)
+    message(FATAL_ERROR "scribed needs pkg-config: install it with 'apt-get install pkg-config' (or run scripts/setup)")
+  endif()
+  pkg_check_modules(${target} QUIET IMPORTED_TARGET GLOBAL ${module})
+  if(NOT ${target}_FOUND)
+    message(FATAL_ERROR "scribed needs ${module}: install it with 'apt-get install ${debian}' (or run scripts/setup)")
+  endif()
+endfunction()
+
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+scribed_require(hwy libhwy-dev)
+scribed_require(nlohmann_json nlohmann-json3-dev)
+scribed_require(CLI11 libcli11-dev)
+if(SCRIBED_BUILD_TESTS)
+  find_package(GTest QUIET)
+  if(NOT GTest_FOUND)
+    message(FATAL_ERROR "scribed's tests need GoogleTest: install it with 'apt-get install libgtest-dev libgmock-dev' (or run scripts/setup)")
+  endif()
+endif()
+if(SCRIBED_BUILD_BENCH)
+  scribed_require(benchmark libbenchmark-dev)
+endif()
