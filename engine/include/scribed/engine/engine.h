@@ -1,0 +1,174 @@
+// scribed's inference engine: Gemma 4 12B Unified from GGUF files, on the CPU.
+//
+//   auto model = scribed::engine::Model::Load("gemma-4-12b-it-Q4_K_M.gguf",
+//                                             "mmproj-gemma-4-12b-it-bf16.gguf");
+//   scribed::engine::Session session(model);
+//   session.Append(scribed::engine::Prompt()
+//                      .Bos()
+//                      .Text("<|turn>user\nTranscribe this audio.")
+//                      .Audio(samples_16k_mono)
+//                      .Text("<turn|>\n<|turn>model\n"));
+//   scribed::engine::GenerateParams params;
+//   params.on_token = [](int32_t, std::string_view text) { fputs(...); return true; };
+//   scribed::engine::Generation out = session.Generate(params);
+//
+// A Model is immutable once loaded and shared by any number of Sessions. A
+// Session owns a KV cache and scratch memory for one stream of positions.
+// The engine never prints; failures are exceptions (see errors.h, gguf.h).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "scribed/engine/errors.h"
+
+namespace scribed::engine {
+
+struct ModelInfo {
+  std::filesystem::path model_path;
+  std::filesystem::path mmproj_path;  // empty without audio support
+  int n_layer = 0;
+  int n_embd = 0;
+  int n_vocab = 0;
+  int context_length = 0;
+  std::string weight_type;   // the matrix type holding most bytes, e.g. "Q4_K"
+  uint64_t weight_bytes = 0; // bytes of all matrices (streamed once per decoded token)
+  bool has_audio = false;
+};
+
+// Audio input contract: 16 kHz mono float samples, nominally in [-1, 1].
+inline constexpr int kAudioSampleRate = 16000;
+
+// Thread-safe (immutable after Load).
+class Model {
+ public:
+  // Loads the text GGUF and, when given, the mmproj GGUF with the audio
+  // projector. Weights are used in place from the memory mapping. Throws
+  // ModelError (wrong or mismatched files), gguf::FormatError (malformed file)
+  // or std::system_error (cannot open).
+  static std::shared_ptr<const Model> Load(const std::filesystem::path& model,
+                                           const std::filesystem::path& mmproj = {});
+  ~Model();
+
+  const ModelInfo& info() const noexcept;
+
+  // Text <-> token ids. With parse_special, special tokens written in the text
+  // ("<|turn>") become their single ids. No BOS is added.
+  std::vector<int32_t> Tokenize(std::string_view text, bool parse_special = true) const;
+  std::string Detokenize(std::span<const int32_t> tokens) const;
+  int32_t bos() const noexcept;
+  bool IsEndOfGeneration(int32_t token) const noexcept;
+
+  // Audio rows (one per 40 ms frame) that `n_samples` samples become.
+  static int64_t AudioFrames(int64_t n_samples) noexcept;
+
+  struct Impl;
+  const Impl& impl() const noexcept { return *impl_; }
+
+ private:
+  explicit Model(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The input of one Session::Append: text, token ids and audio clips in order.
+// Text is raw: special tokens written in it are parsed. Audio becomes
+// <|audio>, one embedding row per 640 samples, <audio|>.
+class Prompt {
+ public:
+  Prompt& Bos();
+  Prompt& Text(std::string text);
+  Prompt& Tokens(std::vector<int32_t> tokens);
+  Prompt& Audio(std::vector<float> samples_16k);
+
+  struct AudioClip {
+    std::vector<float> samples;
+  };
+  struct BosToken {};
+  using Part = std::variant<std::string, std::vector<int32_t>, AudioClip, BosToken>;
+  const std::vector<Part>& parts() const noexcept { return parts_; }
+
+ private:
+  std::vector<Part> parts_;
+};
+
+struct SessionOptions {
+  int64_t n_ctx = 4096;    // most positions the session holds
+  int threads = 0;         // 0: one per physical core
+  int64_t max_batch = 256; // positions per prefill pass
+};
+
+struct SamplingParams {
+  float temperature = 0.0f;  // 0: greedy (argmax, ties to the lowest id)
+  int top_k = 64;            // 0: no limit
+  float top_p = 0.95f;       // 1: no limit
+  float min_p = 0.0f;
+  float repetition_penalty = 1.0f;  // > 1 discourages tokens seen in the last window
+  int repetition_window = 64;
+  uint64_t seed = 0;
+};
+
+enum class StopReason { kEndOfGeneration, kMaxTokens, kContextFull, kAborted, kCallback };
+
+struct GenerateParams {
+  SamplingParams sampling;
+  int max_tokens = 256;
+  // Called for every generated token with the text it completes (UTF-8 held
+  // back until whole; control tokens give ""). Return false to stop.
+  std::function<bool(int32_t token, std::string_view text)> on_token;
+  // Polled between tokens; true cancels.
+  std::function<bool()> should_abort;
+};
+
+struct Generation {
+  std::string text;             // detokenized, end-of-generation token excluded
+  std::vector<int32_t> tokens;  // generated ids, end-of-generation token excluded
+  StopReason stop = StopReason::kMaxTokens;
+};
+
+// Thread-compatible.
+class Session {
+ public:
+  explicit Session(std::shared_ptr<const Model> model, const SessionOptions& options = {});
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+
+  int64_t n_past() const noexcept;
+  int64_t n_ctx() const noexcept;
+
+  // Evaluates `prompt` after the positions already held and leaves the logits
+  // of its last position. Returns the ids of the positions added (-1 for each
+  // audio row). Throws std::invalid_argument for audio without an mmproj, an
+  // invalid token id, or a prompt that does not fit the context.
+  std::vector<int32_t> Append(const Prompt& prompt);
+
+  // Raw logits (after the final softcap) of the last evaluated position; no
+  // suppression or penalties. Empty before the first Append.
+  std::span<const float> logits() const noexcept;
+
+  // Feeds one token (a decode step).
+  void AppendToken(int32_t token);
+
+  // Drops back to the first `n` positions (e.g. a shared prompt prefix), so
+  // the next Append continues from there. Returns false when the cache no
+  // longer holds what positions >= n need; the session is then unchanged.
+  // logits() is invalid until the next Append/AppendToken.
+  bool Rewind(int64_t n);
+
+  // Samples tokens from the current logits until end of generation,
+  // max_tokens, a full context, a callback stop or an abort.
+  Generation Generate(const GenerateParams& params);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace scribed::engine

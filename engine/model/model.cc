@@ -1,0 +1,118 @@
+// Model: the two GGUF files, their validated configuration and weight views,
+// the audio projector and the tokenizer.
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "engine/model/audio_projector.h"
+#include "engine/model/config.h"
+#include "engine/model/model_impl.h"
+#include "engine/model/weights.h"
+
+namespace scribed::engine {
+namespace {
+
+std::string DominantType(const model::ModelWeights& w) {
+  std::map<std::string, uint64_t> bytes;
+  auto add = [&](const kernels::Matrix& m) {
+    if (m.data != nullptr) bytes[std::string(Name(m.type))] += *RowBytes(m.type, m.cols) * m.rows;
+  };
+  add(w.token_embd);
+  for (const auto& l : w.layers) {
+    for (const auto* m : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down}) add(*m);
+  }
+  return std::max_element(bytes.begin(), bytes.end(),
+                          [](const auto& a, const auto& b) { return a.second < b.second; })
+      ->first;
+}
+
+}  // namespace
+
+Model::Impl::Impl(gguf::File text, std::optional<gguf::File> mmproj)
+    : text_file(std::move(text)),
+      mmproj_file(std::move(mmproj)),
+      config(model::ReadModelConfig(text_file)),
+      weights(model::BindWeights(text_file, config)),
+      tokenizer(Tokenizer::FromGguf(text_file)) {
+  if (mmproj_file) audio.emplace(*mmproj_file, config.n_embd);
+  if (tokenizer.vocab_size() != config.n_vocab) {
+    throw ModelError(text_file.path().filename().string() + ": the vocabulary has " +
+                     std::to_string(tokenizer.vocab_size()) + " tokens but token_embd has " +
+                     std::to_string(config.n_vocab) + " rows");
+  }
+  suppressed = tokenizer.suppress_tokens();
+  auto require_token = [&](std::string_view piece) {
+    auto id = tokenizer.Find(piece);
+    if (!id) {
+      throw ModelError(text_file.path().filename().string() + ": the vocabulary has no " +
+                       std::string(piece) + " token; this is not a Gemma 4 tokenizer");
+    }
+    return *id;
+  };
+  audio_begin = require_token("<|audio>");
+  audio_end = require_token("<audio|>");
+
+  info.model_path = text_file.path();
+  info.mmproj_path = mmproj_file ? mmproj_file->path() : std::filesystem::path();
+  info.n_layer = config.n_layer;
+  info.n_embd = config.n_embd;
+  info.n_vocab = config.n_vocab;
+  info.context_length = config.context_length;
+  info.weight_type = DominantType(weights);
+  info.weight_bytes = weights.MatrixBytes();
+  info.has_audio = audio.has_value();
+}
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+std::shared_ptr<const Model> Model::Load(const std::filesystem::path& model,
+                                         const std::filesystem::path& mmproj) {
+  gguf::File text = gguf::File::Open(model);
+  std::optional<gguf::File> projector;
+  if (!mmproj.empty()) projector.emplace(gguf::File::Open(mmproj));
+  auto impl = std::make_unique<Impl>(std::move(text), std::move(projector));
+  return std::shared_ptr<const Model>(new Model(std::move(impl)));
+}
+
+const ModelInfo& Model::info() const noexcept { return impl_->info; }
+
+std::vector<int32_t> Model::Tokenize(std::string_view text, bool parse_special) const {
+  return impl_->tokenizer.Encode(text, parse_special);
+}
+
+std::string Model::Detokenize(std::span<const int32_t> tokens) const {
+  return impl_->tokenizer.Decode(tokens);
+}
+
+int32_t Model::bos() const noexcept { return impl_->tokenizer.bos(); }
+
+bool Model::IsEndOfGeneration(int32_t token) const noexcept {
+  return impl_->tokenizer.IsEndOfGeneration(token);
+}
+
+int64_t Model::AudioFrames(int64_t n_samples) noexcept {
+  return model::AudioProjector::Frames(n_samples);
+}
+
+Prompt& Prompt::Bos() {
+  parts_.emplace_back(BosToken{});
+  return *this;
+}
+
+Prompt& Prompt::Text(std::string text) {
+  parts_.emplace_back(std::move(text));
+  return *this;
+}
+
+Prompt& Prompt::Tokens(std::vector<int32_t> tokens) {
+  parts_.emplace_back(std::move(tokens));
+  return *this;
+}
+
+Prompt& Prompt::Audio(std::vector<float> samples_16k) {
+  parts_.emplace_back(AudioClip{std::move(samples_16k)});
+  return *this;
+}
+
+}  // namespace scribed::engine

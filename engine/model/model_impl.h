@@ -1,0 +1,32 @@
+// What a loaded Model holds. Internal to the engine.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "engine/model/audio_projector.h"
+#include "engine/model/config.h"
+#include "engine/model/weights.h"
+#include "engine/tokenizer/tokenizer.h"
+#include "scribed/engine/engine.h"
+#include "scribed/engine/gguf.h"
+
+namespace scribed::engine {
+
+struct Model::Impl {
+  Impl(gguf::File text, std::optional<gguf::File> mmproj);
+
+  // The mappings come first: every view below points into them.
+  gguf::File text_file;
+  std::optional<gguf::File> mmproj_file;
+  model::ModelConfig config;
+  model::ModelWeights weights;
+  std::optional<model::AudioProjector> audio;
+  Tokenizer tokenizer;
+  std::vector<int32_t> suppressed;  // never sampled (<image|>, <audio|>)
+  int32_t audio_begin = 0;          // <|audio>
+  int32_t audio_end = 0;            // <audio|>
+  ModelInfo info;
+};
+
+}  // namespace scribed::engine
