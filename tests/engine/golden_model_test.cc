@@ -55,21 +55,25 @@ std::vector<float> LoadWav(const fs::path& p) {
   return out;
 }
 
+// The case-a model, generated once per test binary. The files are unlinked
+// right after loading: the mappings stay valid and nothing is left behind.
+std::shared_ptr<const Model> CaseAModel() {
+  static const std::shared_ptr<const Model> model = [] {
+    const fs::path dir = fs::path(::testing::TempDir()) / "scribed-golden-case-a";
+    fs::create_directories(dir);
+    const json golden = LoadJson(GoldenDir() / "case-a-text.json");
+    WriteTestModel(TestModelConfigFromJson(golden["config"].dump()),
+                   GoldenDir() / "gemma4-vocab.gguf", dir / "model.gguf", dir / "mmproj.gguf");
+    auto loaded = Model::Load(dir / "model.gguf", dir / "mmproj.gguf");
+    fs::remove_all(dir);
+    return loaded;
+  }();
+  return model;
+}
+
 class GoldenModelTest : public ::testing::TestWithParam<std::string> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = fs::path(::testing::TempDir()) / "scribed-golden-case-a";
-    fs::create_directories(dir_);
-    const json golden = LoadJson(GoldenDir() / "case-a-text.json");
-    const TestModelConfig config = TestModelConfigFromJson(golden["config"].dump());
-    WriteTestModel(config, GoldenDir() / "gemma4-vocab.gguf", dir_ / "model.gguf",
-                   dir_ / "mmproj.gguf");
-    model_ = Model::Load(dir_ / "model.gguf", dir_ / "mmproj.gguf");
-  }
-  static void TearDownTestSuite() {
-    model_.reset();
-    fs::remove_all(dir_);
-  }
+  void SetUp() override { model_ = CaseAModel(); }
 
   static Prompt BuildPrompt(const json& golden) {
     const std::string text = golden["prompt"];
@@ -100,12 +104,8 @@ class GoldenModelTest : public ::testing::TestWithParam<std::string> {
     }
   }
 
-  static fs::path dir_;
-  static std::shared_ptr<const Model> model_;
+  std::shared_ptr<const Model> model_;
 };
-
-fs::path GoldenModelTest::dir_;
-std::shared_ptr<const Model> GoldenModelTest::model_;
 
 TEST_P(GoldenModelTest, PromptTokensAndLogitsMatchReference) {
   const json golden = LoadJson(GoldenDir() / ("case-a-" + GetParam() + ".json"));
@@ -177,11 +177,7 @@ INSTANTIATE_TEST_SUITE_P(CaseA, GoldenModelTest, ::testing::Values("text", "long
 
 TEST(GoldenAudio, ProjectedFramesMatchReference) {
   const json golden = LoadJson(GoldenDir() / "case-a-audio.json");
-  const fs::path dir = fs::path(::testing::TempDir()) / "scribed-golden-audio";
-  fs::create_directories(dir);
-  WriteTestModel(TestModelConfigFromJson(golden["config"].dump()), GoldenDir() / "gemma4-vocab.gguf",
-                 dir / "model.gguf", dir / "mmproj.gguf");
-  auto model = Model::Load(dir / "model.gguf", dir / "mmproj.gguf");
+  const auto model = CaseAModel();
   const std::vector<float> pcm = LoadWav(GoldenDir() / "speech16k.wav");
   ASSERT_EQ(pcm.size(), golden["audio_n_samples"].get<size_t>());
   const auto& ref = golden["audio_embd"];
@@ -206,8 +202,6 @@ TEST(GoldenAudio, ProjectedFramesMatchReference) {
   }
   EXPECT_NEAR(sum, ref["sum"].get<double>(), 1e-3);
   EXPECT_NEAR(sumsq, ref["sumsq"].get<double>(), 1e-6 * ref["sumsq"].get<double>());
-  model.reset();
-  fs::remove_all(dir);
 }
 
 }  // namespace
