@@ -1,0 +1,34 @@
+// Token pieces stored in one buffer, with an open-addressing hash index from
+// piece text to id. Holds no pointers into itself, so it copies and moves
+// freely. Thread-safe after construction (read-only).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace scribed::engine::tokenizer {
+
+class PieceTable {
+ public:
+  PieceTable() = default;
+  // Id i is pieces[i]. When a piece occurs twice the lower id wins the index.
+  explicit PieceTable(std::span<const std::string_view> pieces);
+
+  size_t size() const noexcept { return offsets_.empty() ? 0 : offsets_.size() - 1; }
+  // `id` must be in [0, size()).
+  std::string_view Get(int32_t id) const noexcept {
+    return {blob_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]};
+  }
+  // -1 when absent.
+  int32_t Find(std::string_view piece) const noexcept;
+
+ private:
+  std::vector<char> blob_;
+  std::vector<uint32_t> offsets_;  // size() + 1 entries
+  std::vector<int32_t> slots_;     // ids, -1 = empty; size is a power of two
+};
+
+}  // namespace scribed::engine::tokenizer
