@@ -10,8 +10,9 @@
 // Encode), the rest is cut into maximal runs of '\n' and of other characters;
 // a newline run that is itself a piece is emitted directly, every other run
 // goes through lowest-rank-first BPE, and pieces outside the vocabulary fall
-// back to one byte token per UTF-8 byte. Decoding reverses this exactly, so
-// Decode(Encode(x)) == x for any byte string x.
+// back to one byte token per UTF-8 byte. Decoding reverses this, so
+// Decode(Encode(x)) == x for any byte string x that holds no literal U+2581
+// (which encodes like a space and so decodes as one).
 #pragma once
 
 #include <cstdint>
