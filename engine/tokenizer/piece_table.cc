@@ -40,8 +40,7 @@ PieceTable::PieceTable(std::span<const std::string_view> pieces) {
 int32_t PieceTable::Find(std::string_view piece) const noexcept {
   if (slots_.empty()) return -1;
   const size_t mask = slots_.size() - 1;
-  for (size_t i = std::hash<std::string_view>{}(piece) & mask; slots_[i] >= 0;
-       i = (i + 1) & mask) {
+  for (size_t i = std::hash<std::string_view>{}(piece)&mask; slots_[i] >= 0; i = (i + 1) & mask) {
     if (Get(slots_[i]) == piece) return slots_[i];
   }
   return -1;

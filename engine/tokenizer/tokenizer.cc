@@ -1,6 +1,7 @@
 #include "engine/tokenizer/tokenizer.h"
 
 #include <algorithm>
+#include <functional>
 #include <queue>
 #include <string>
 
@@ -51,8 +52,8 @@ bool IsMarkerType(TokenType t) noexcept {
 Tokenizer::Tokenizer(const TokenizerData& data) {
   const std::vector<std::string_view> tokens(data.tokens.begin(), data.tokens.end());
   const std::vector<std::string_view> merges(data.merges.begin(), data.merges.end());
-  Init({data.source, tokens, data.scores, data.types, merges, data.bos_id, data.eos_id,
-        data.unk_id, data.pad_id, data.extra_eog_ids, data.suppress_tokens, data.add_bos});
+  Init({data.source, tokens, data.scores, data.types, merges, data.bos_id, data.eos_id, data.unk_id,
+        data.pad_id, data.extra_eog_ids, data.suppress_tokens, data.add_bos});
 }
 
 void Tokenizer::Init(const Views& v) {
@@ -64,8 +65,7 @@ void Tokenizer::Init(const Views& v) {
   if (n == 0) fail("empty vocabulary (tokens)");
   if (n > static_cast<size_t>(INT32_MAX)) fail("vocabulary too large");
   if (!v.scores.empty() && v.scores.size() != n) {
-    fail("scores has " + std::to_string(v.scores.size()) + " entries, tokens " +
-         std::to_string(n));
+    fail("scores has " + std::to_string(v.scores.size()) + " entries, tokens " + std::to_string(n));
   }
   if (!v.types.empty() && v.types.size() != n) {
     fail("token_type has " + std::to_string(v.types.size()) + " entries, tokens " +
@@ -119,6 +119,7 @@ void Tokenizer::Init(const Views& v) {
       special_ids_.push_back(id);
     }
   }
+  for (int c = 0; c < 128; ++c) ascii_ids_[c] = pieces_.Find(std::string(1, static_cast<char>(c)));
   for (int b = 0; b < 256; ++b) {
     if (byte_ids_[b] >= 0) continue;
     if (unk_id_ < 0) {
@@ -132,6 +133,7 @@ void Tokenizer::Init(const Views& v) {
   });
 
   merges_ = MergeTable(v.merges.size());
+  std::string joined;
   for (size_t rank = 0; rank < v.merges.size(); ++rank) {
     const std::string_view m = v.merges[rank];
     auto merge_fail = [&](const std::string& msg) {
@@ -147,8 +149,7 @@ void Tokenizer::Init(const Views& v) {
     if (l < 0) merge_fail("unknown left piece " + Quote(left));
     const int32_t r = pieces_.Find(right);
     if (r < 0) merge_fail("unknown right piece " + Quote(right));
-    std::string joined(left);
-    joined.append(right);
+    joined.assign(left).append(right);
     const int32_t result = pieces_.Find(joined);
     if (result < 0) merge_fail("merged piece " + Quote(joined) + " is not in the vocabulary");
     merges_.Add(l, r, {static_cast<int32_t>(rank), result});
@@ -236,56 +237,57 @@ void Tokenizer::EncodeRun(std::string_view run, std::vector<int32_t>& out) const
     int32_t id;  // -1: a character outside the vocabulary
     int32_t prev, next;
   };
-  struct Candidate {
-    int32_t rank, left, left_id, right_id;
-  };
-  // Lowest rank first, then leftmost.
-  auto later = [](const Candidate& a, const Candidate& b) {
-    return a.rank != b.rank ? a.rank > b.rank : a.left > b.left;
-  };
-
   std::vector<Symbol> sym;
   sym.reserve(run.size());
   for (size_t pos = 0; pos < run.size();) {
     size_t len = Utf8SequenceLength(run, pos);
     if (len == 0) len = 1;  // an invalid byte is a character of its own
     const auto index = static_cast<int32_t>(sym.size());
-    sym.push_back({static_cast<uint32_t>(pos), static_cast<uint32_t>(len),
-                   pieces_.Find(run.substr(pos, len)), index - 1, index + 1});
+    const auto lead = static_cast<unsigned char>(run[pos]);
+    const int32_t id =
+        len == 1 && lead < 0x80 ? ascii_ids_[lead] : pieces_.Find(run.substr(pos, len));
+    sym.push_back(
+        {static_cast<uint32_t>(pos), static_cast<uint32_t>(len), id, index - 1, index + 1});
     pos += len;
   }
   if (sym.empty()) return;
   sym.back().next = -1;
 
-  std::vector<Candidate> storage;
-  storage.reserve(sym.size());
-  std::priority_queue<Candidate, std::vector<Candidate>, decltype(later)> queue(
-      later, std::move(storage));
-  auto consider = [&](int32_t left) {
-    if (left < 0) return;
+  // Candidates are (rank << 32 | left symbol), smallest first: lowest rank,
+  // then leftmost. Ranks are unique per pair, so a queued entry is still
+  // valid exactly when the pair now at `left` has the same rank.
+  auto merge_at = [&](int32_t left) -> const MergeTable::Merge* {
+    if (left < 0 || sym[left].len == 0) return nullptr;
     const int32_t right = sym[left].next;
-    if (right < 0 || sym[left].id < 0 || sym[right].id < 0) return;
-    if (const MergeTable::Merge* m = merges_.Find(sym[left].id, sym[right].id)) {
-      queue.push({m->rank, left, sym[left].id, sym[right].id});
-    }
+    if (right < 0 || sym[left].id < 0 || sym[right].id < 0) return nullptr;
+    return merges_.Find(sym[left].id, sym[right].id);
   };
-  for (int32_t i = 0; i + 1 < static_cast<int32_t>(sym.size()); ++i) consider(i);
-
+  auto key = [](int32_t rank, int32_t left) {
+    return (uint64_t{static_cast<uint32_t>(rank)} << 32) | static_cast<uint32_t>(left);
+  };
+  std::vector<uint64_t> initial;
+  initial.reserve(sym.size());
+  for (int32_t i = 0; i + 1 < static_cast<int32_t>(sym.size()); ++i) {
+    if (const MergeTable::Merge* m = merge_at(i)) initial.push_back(key(m->rank, i));
+  }
+  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<>> queue(std::greater<>{},
+                                                                             std::move(initial));
   while (!queue.empty()) {
-    const Candidate c = queue.top();
+    const uint64_t top = queue.top();
     queue.pop();
-    Symbol& left = sym[c.left];
-    // Stale entries: either side was merged since the candidate was queued.
-    if (left.len == 0 || left.id != c.left_id || left.next < 0) continue;
+    const auto at = static_cast<int32_t>(top & 0xFFFFFFFFu);
+    const MergeTable::Merge* m = merge_at(at);
+    if (m == nullptr || m->rank != static_cast<int32_t>(top >> 32)) continue;  // stale
+    Symbol& left = sym[at];
     Symbol& right = sym[left.next];
-    if (right.id != c.right_id) continue;
-    left.id = merges_.Find(c.left_id, c.right_id)->result;
+    left.id = m->result;
     left.len += right.len;
     right.len = 0;
     left.next = right.next;
-    if (right.next >= 0) sym[right.next].prev = c.left;
-    consider(left.prev);
-    consider(c.left);
+    if (right.next >= 0) sym[right.next].prev = at;
+    for (int32_t i : {left.prev, at}) {
+      if (const MergeTable::Merge* next = merge_at(i)) queue.push(key(next->rank, i));
+    }
   }
 
   for (int32_t i = 0; i >= 0; i = sym[i].next) {

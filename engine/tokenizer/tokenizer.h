@@ -130,7 +130,8 @@ class Tokenizer {
   std::vector<TokenType> types_;
   std::vector<float> scores_;
   std::vector<int32_t> special_ids_;  // CONTROL/USER_DEFINED/UNKNOWN, longest piece first
-  int32_t byte_ids_[256] = {};             // <0xXX> token per byte, or unk_id_ (or -1)
+  int32_t byte_ids_[256] = {};        // <0xXX> token per byte, or unk_id_
+  int32_t ascii_ids_[128] = {};       // piece id of each ASCII character, or -1
   int32_t bos_id_ = -1, eos_id_ = -1, unk_id_ = -1, pad_id_ = -1;
   bool add_bos_ = true;
   std::vector<int32_t> eog_ids_;

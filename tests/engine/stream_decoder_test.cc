@@ -15,7 +15,12 @@ using namespace testing;  // NOLINT: the vocab helpers
 
 const std::string kReplacement = "\xEF\xBF\xBD";
 
-Tokenizer SmallTokenizer() { return Tokenizer(MakeVocab({"a", "\xE2\x96\x81" "b"}, {})); }
+Tokenizer SmallTokenizer() {
+  return Tokenizer(MakeVocab({"a",
+                              "\xE2\x96\x81"
+                              "b"},
+                             {}));
+}
 
 TEST(StreamDecoderTest, HoldsSplitCharacterUntilComplete) {
   const Tokenizer t = SmallTokenizer();
@@ -27,7 +32,9 @@ TEST(StreamDecoderTest, HoldsSplitCharacterUntilComplete) {
   EXPECT_EQ(d.pending_bytes(), 3u);
   EXPECT_EQ(d.Push(ByteId(0x80)), "\xF0\x9F\x98\x80");
   EXPECT_EQ(d.pending_bytes(), 0u);
-  EXPECT_EQ(d.Push(*t.Find("\xE2\x96\x81" "b")), " b");
+  EXPECT_EQ(d.Push(*t.Find("\xE2\x96\x81"
+                           "b")),
+            " b");
 }
 
 TEST(StreamDecoderTest, InvalidBytesBecomeReplacementCharacters) {
@@ -68,8 +75,8 @@ TEST(StreamDecoderTest, ConcatenationEqualsDecodeForValidText) {
   // split across pushes): the pieces joined must equal Decode of all ids.
   const Tokenizer t = SmallTokenizer();
   std::mt19937 rng(3);
-  const std::vector<std::string> atoms = {"a", " b", "\xC3\xA9", "\xE2\x82\xAC",
-                                          "\xF0\x9F\x98\x80", "\n", "<|turn>"};
+  const std::vector<std::string> atoms = {
+      "a", " b", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\n", "<|turn>"};
   for (int n = 0; n < 200; ++n) {
     std::string text;
     for (int i = 0, len = static_cast<int>(rng() % 40); i < len; ++i) {

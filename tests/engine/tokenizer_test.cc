@@ -57,9 +57,8 @@ TEST(TokenizerTest, SpacesBecomeU2581WithoutPrefixSpace) {
 TEST(TokenizerTest, ByteFallbackForUnknownCharacters) {
   const Tokenizer t(MakeVocab({"a"}, {}));
   // U+00E9 is C3 A9; a space is U+2581 (E2 96 81), not in this vocabulary either.
-  EXPECT_THAT(Enc(t, "a\xC3\xA9 "),
-              ElementsAre(Id(t, "a"), ByteId(0xC3), ByteId(0xA9), ByteId(0xE2), ByteId(0x96),
-                          ByteId(0x81)));
+  EXPECT_THAT(Enc(t, "a\xC3\xA9 "), ElementsAre(Id(t, "a"), ByteId(0xC3), ByteId(0xA9),
+                                                ByteId(0xE2), ByteId(0x96), ByteId(0x81)));
   EXPECT_EQ(t.Decode(Enc(t, "a\xC3\xA9")), "a\xC3\xA9");
 }
 
@@ -124,9 +123,15 @@ TEST(TokenizerTest, InvalidUtf8BytesStandAlone) {
   // A truncated lead byte must not swallow the following ASCII character, and
   // a stray continuation byte must not break the merge that follows it.
   const Tokenizer t(MakeVocab({"a", "b", "ab"}, {"a b"}));
-  EXPECT_THAT(Enc(t, "\xC3" "ab"), ElementsAre(ByteId(0xC3), Id(t, "ab")));
+  EXPECT_THAT(Enc(t,
+                  "\xC3"
+                  "ab"),
+              ElementsAre(ByteId(0xC3), Id(t, "ab")));
   EXPECT_THAT(Enc(t, "ab\x80"), ElementsAre(Id(t, "ab"), ByteId(0x80)));
-  EXPECT_THAT(Enc(t, "a\xFF" "b"), ElementsAre(Id(t, "a"), ByteId(0xFF), Id(t, "b")));
+  EXPECT_THAT(Enc(t,
+                  "a\xFF"
+                  "b"),
+              ElementsAre(Id(t, "a"), ByteId(0xFF), Id(t, "b")));
   // Overlong "/" (C0 AF) and a UTF-16 surrogate (ED A0 80) are invalid too.
   EXPECT_THAT(Enc(t, "\xC0\xAF"), ElementsAre(ByteId(0xC0), ByteId(0xAF)));
   EXPECT_THAT(Enc(t, "\xED\xA0\x80"), ElementsAre(ByteId(0xED), ByteId(0xA0), ByteId(0x80)));
@@ -223,8 +228,9 @@ TEST(TokenizerValidationTest, RejectsBadData) {
 
 // Textbook BPE: repeatedly merge the adjacent pair of lowest rank (leftmost
 // on ties), rescanning everything each time.
-std::vector<int32_t> NaiveEncodeChunk(const Tokenizer& t, const std::vector<std::string>& chars,
-                                      const std::map<std::pair<std::string, std::string>, int>& rank) {
+std::vector<int32_t> NaiveEncodeChunk(
+    const Tokenizer& t, const std::vector<std::string>& chars,
+    const std::map<std::pair<std::string, std::string>, int>& rank) {
   std::vector<std::string> sym = chars;
   for (;;) {
     int best = -1;
@@ -288,8 +294,8 @@ TEST(TokenizerTest, RoundTripsArbitraryBytes) {
   const Tokenizer t(MakeVocab({"a", "b", "ab", kSp, kSp + "a", "\n", "\n\n", "\xC3\xA9"},
                               {"a b", kSp + " a", "\n \n"}));
   std::mt19937 rng(11);
-  const std::vector<std::string> atoms = {"a", "b", " ", "\n", "\xC3\xA9", "\xF0\x9F\x98\x80",
-                                          "<|turn>", "<channel|>", "<0x41>"};
+  const std::vector<std::string> atoms = {
+      "a", "b", " ", "\n", "\xC3\xA9", "\xF0\x9F\x98\x80", "<|turn>", "<channel|>", "<0x41>"};
   for (int n = 0; n < 300; ++n) {
     std::string text;
     const int len = static_cast<int>(rng() % 60);
@@ -309,8 +315,8 @@ TEST(TokenizerTest, RoundTripsArbitraryBytes) {
 TEST(TokenizerTest, LongInputsEncode) {
   // Most of a megabyte with no newline form one BPE chunk; the queue-based
   // merge keeps this linearithmic (a quadratic rescan would take minutes).
-  const Tokenizer t(MakeVocab({"a", "b", "ab", "abab", kSp, kSp + "ab"},
-                              {"a b", "ab ab", kSp + " ab"}));
+  const Tokenizer t(
+      MakeVocab({"a", "b", "ab", "abab", kSp, kSp + "ab"}, {"a b", "ab ab", kSp + " ab"}));
   std::string text;
   for (int i = 0; i < 100000; ++i) text += "abab ab ";
   const auto ids = t.Encode(text, false);

@@ -25,8 +25,8 @@ inline TokenizerData MakeVocab(const std::vector<std::string>& pieces,
                                const std::vector<std::string>& merges) {
   TokenizerData d;
   d.tokens = {"<pad>", "<eos>", "<bos>", "<unk>", "<|turn>", "<turn|>", "<|channel>", "<channel|>"};
-  d.types = {TokenType::kControl, TokenType::kControl, TokenType::kControl,
-             TokenType::kControl, TokenType::kControl, TokenType::kControl,
+  d.types = {TokenType::kControl,     TokenType::kControl,    TokenType::kControl,
+             TokenType::kControl,     TokenType::kControl,    TokenType::kControl,
              TokenType::kUserDefined, TokenType::kUserDefined};
   static const char kHex[] = "0123456789ABCDEF";
   for (int b = 0; b < 256; ++b) {
