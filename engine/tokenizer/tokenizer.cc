@@ -1,8 +1,10 @@
 #include "engine/tokenizer/tokenizer.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <queue>
+#include <stdexcept>
 #include <string>
 
 #include "engine/tokenizer/tokenizer_views.h"
@@ -237,6 +239,10 @@ void Tokenizer::EncodeRun(std::string_view run, std::vector<int32_t>& out) const
     int32_t id;  // -1: a character outside the vocabulary
     int32_t prev, next;
   };
+  if (run.size() > static_cast<size_t>(INT32_MAX)) {
+    throw std::length_error("text run of " + std::to_string(run.size()) +
+                            " bytes is too long to tokenize");
+  }
   std::vector<Symbol> sym;
   sym.reserve(run.size());
   for (size_t pos = 0; pos < run.size();) {

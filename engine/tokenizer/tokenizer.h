@@ -83,7 +83,8 @@ class Tokenizer {
   // (e.g. "<|channel>") always become their single id, as in llama.cpp;
   // CONTROL and UNKNOWN pieces (e.g. "<|turn>", "<|audio>") only when
   // `parse_special`, otherwise they are encoded as ordinary text. Any byte
-  // string is accepted (invalid UTF-8 becomes byte tokens).
+  // string is accepted (invalid UTF-8 becomes byte tokens); std::length_error
+  // for a single line of 2 GiB or more.
   std::vector<int32_t> Encode(std::string_view text, bool parse_special) const;
 
   // Concatenated text of `ids` (byte tokens as raw bytes, U+2581 as space).

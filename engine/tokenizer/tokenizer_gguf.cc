@@ -24,8 +24,8 @@ int32_t OptionalId(const gguf::File& file, std::string_view key) {
   const std::optional<uint32_t> v = file.FindU32(key);
   if (!v) return -1;
   if (*v > static_cast<uint32_t>(std::numeric_limits<int32_t>::max())) {
-    throw TokenizerError(file.path().string() + ": " + std::string(key) + " " +
-                         std::to_string(*v) + " is out of range");
+    throw TokenizerError(file.path().string() + ": " + std::string(key) + " " + std::to_string(*v) +
+                         " is out of range");
   }
   return static_cast<int32_t>(*v);
 }

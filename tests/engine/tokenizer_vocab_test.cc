@@ -56,13 +56,31 @@ TEST_F(GemmaVocabTest, Metadata) {
 
 TEST_F(GemmaVocabTest, SpecialTokenIds) {
   const std::pair<const char*, int32_t> expected[] = {
-      {"<pad>", 0},          {"<eos>", 1},          {"<bos>", 2},         {"<unk>", 3},
-      {"<mask>", 4},         {"<|tool>", 46},       {"<tool|>", 47},      {"<|tool_call>", 48},
-      {"<tool_call|>", 49},  {"<|tool_response>", 50}, {"<tool_response|>", 51},
-      {"<|\"|>", 52},        {"<|think|>", 98},     {"<|channel>", 100},  {"<channel|>", 101},
-      {"<|turn>", 105},      {"<turn|>", 106},      {"\n", 107},          {"<|image>", 255999},
-      {"<|audio>", 256000},  {"<|image|>", 258880}, {"<|audio|>", 258881}, {"<image|>", 258882},
-      {"<audio|>", 258883},  {"<|video|>", 258884},
+      {"<pad>", 0},
+      {"<eos>", 1},
+      {"<bos>", 2},
+      {"<unk>", 3},
+      {"<mask>", 4},
+      {"<|tool>", 46},
+      {"<tool|>", 47},
+      {"<|tool_call>", 48},
+      {"<tool_call|>", 49},
+      {"<|tool_response>", 50},
+      {"<tool_response|>", 51},
+      {"<|\"|>", 52},
+      {"<|think|>", 98},
+      {"<|channel>", 100},
+      {"<channel|>", 101},
+      {"<|turn>", 105},
+      {"<turn|>", 106},
+      {"\n", 107},
+      {"<|image>", 255999},
+      {"<|audio>", 256000},
+      {"<|image|>", 258880},
+      {"<|audio|>", 258881},
+      {"<image|>", 258882},
+      {"<audio|>", 258883},
+      {"<|video|>", 258884},
   };
   for (const auto& [piece, id] : expected) {
     EXPECT_EQ(tok_->Find(piece), id) << piece;
@@ -86,7 +104,8 @@ TEST_F(GemmaVocabTest, ThinkingOffGenerationPrompt) {
 }
 
 // The golden cases: prompt text -> prompt_tokens as llama.cpp produced them.
-class GoldenPromptTest : public GemmaVocabTest, public ::testing::WithParamInterface<const char*> {};
+class GoldenPromptTest : public GemmaVocabTest,
+                         public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(GoldenPromptTest, PromptTokensMatchReference) {
   std::ifstream in(kGolden + "case-a-" + GetParam() + ".json");
@@ -153,8 +172,8 @@ TEST_F(GemmaVocabTest, LongTextEncodes) {
   const auto start = std::chrono::steady_clock::now();
   const auto ids = tok_->Encode(text, false);
   const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
-  std::cout << "[ info ] Encode " << text.size() << " bytes -> " << ids.size() << " ids: "
-            << took.count() << " ms\n";
+  std::cout << "[ info ] Encode " << text.size() << " bytes -> " << ids.size()
+            << " ids: " << took.count() << " ms\n";
   EXPECT_GT(ids.size(), 10000u);
   EXPECT_EQ(tok_->Decode(ids), text);
 }
