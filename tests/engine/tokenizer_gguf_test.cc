@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,24 +22,33 @@ std::filesystem::path TempPath(const std::string& name) {
   return std::filesystem::path(::testing::TempDir()) / ("tokenizer_gguf_test_" + name + ".gguf");
 }
 
-// Writes `d` the way llama.cpp's converter does; `edit` may change keys.
+// Keys that tests change; everything else comes from the TokenizerData.
+struct Overrides {
+  std::string model = "gemma4";
+  std::optional<uint32_t> eos;
+  std::optional<std::vector<int32_t>> types;
+  std::optional<std::vector<int32_t>> suppress;
+  bool merges = true;
+};
+
+// Writes `d` the way llama.cpp's converter does.
 std::filesystem::path WriteGguf(const std::string& name, const TokenizerData& d,
-                                const std::function<void(gguf::Writer&)>& edit = {}) {
+                                const Overrides& o = {}) {
   gguf::Writer w;
   w.SetString("general.architecture", "gemma4");
-  w.SetString("tokenizer.ggml.model", "gemma4");
+  w.SetString("tokenizer.ggml.model", o.model);
   w.SetStringArray("tokenizer.ggml.tokens", d.tokens);
   w.SetF32Array("tokenizer.ggml.scores", d.scores);
   std::vector<int32_t> types;
   for (TokenType t : d.types) types.push_back(static_cast<int32_t>(t));
-  w.SetI32Array("tokenizer.ggml.token_type", types);
-  w.SetStringArray("tokenizer.ggml.merges", d.merges);
+  w.SetI32Array("tokenizer.ggml.token_type", o.types.value_or(types));
+  if (o.merges) w.SetStringArray("tokenizer.ggml.merges", d.merges);
   w.SetU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(d.bos_id));
-  w.SetU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(d.eos_id));
+  w.SetU32("tokenizer.ggml.eos_token_id", o.eos.value_or(static_cast<uint32_t>(d.eos_id)));
   w.SetU32("tokenizer.ggml.unknown_token_id", static_cast<uint32_t>(d.unk_id));
   w.SetU32("tokenizer.ggml.padding_token_id", static_cast<uint32_t>(d.pad_id));
   w.SetBool("tokenizer.ggml.add_bos_token", d.add_bos);
-  if (edit) edit(w);
+  if (o.suppress) w.SetI32Array("tokenizer.ggml.suppress_tokens", *o.suppress);
   const auto path = TempPath(name);
   w.Write(path);
   return path;
@@ -73,9 +83,9 @@ TEST(TokenizerGgufTest, LoadsWhatWasWritten) {
 
 TEST(TokenizerGgufTest, SuppressKeyOverridesDefault) {
   const TokenizerData d = MakeVocab({"a", "<image|>"}, {});
-  const auto path = WriteGguf("suppress", d, [](gguf::Writer& w) {
-    w.SetI32Array("tokenizer.ggml.suppress_tokens", {kPad, kUnk});
-  });
+  Overrides o;
+  o.suppress = std::vector<int32_t>{kPad, kUnk};
+  const auto path = WriteGguf("suppress", d, o);
   EXPECT_THAT(Tokenizer::FromGguf(gguf::File::Open(path)).suppress_tokens(),
               ElementsAre(kPad, kUnk));
   std::filesystem::remove(path);
@@ -83,9 +93,9 @@ TEST(TokenizerGgufTest, SuppressKeyOverridesDefault) {
 
 TEST(TokenizerGgufTest, ErrorsNameFileAndField) {
   const TokenizerData good = MakeVocab({"a", "b", "ab"}, {"a b"});
-  auto path = WriteGguf("wrong_model", good, [](gguf::Writer& w) {
-    w.SetString("tokenizer.ggml.model", "llama");
-  });
+  Overrides o;
+  o.model = "llama";
+  auto path = WriteGguf("wrong_model", good, o);
   EXPECT_THAT(LoadError(path), HasSubstr(path.string() + ": tokenizer.ggml.model is 'llama'"));
   std::filesystem::remove(path);
 
@@ -93,25 +103,22 @@ TEST(TokenizerGgufTest, ErrorsNameFileAndField) {
   EXPECT_THAT(LoadError(path), HasSubstr(path.string() + ": merge 1 ('b q'): unknown right"));
   std::filesystem::remove(path);
 
-  path = WriteGguf("bad_eos", good, [&](gguf::Writer& w) {
-    w.SetU32("tokenizer.ggml.eos_token_id", 1000000);
-  });
+  o = Overrides{};
+  o.eos = 1000000;
+  path = WriteGguf("bad_eos", good, o);
   EXPECT_THAT(LoadError(path), HasSubstr("eos id 1000000 outside vocabulary"));
   std::filesystem::remove(path);
 
-  path = WriteGguf("bad_type", good, [&](gguf::Writer& w) {
-    std::vector<int32_t> types(good.tokens.size(), 1);
-    types[0] = 77;
-    w.SetI32Array("tokenizer.ggml.token_type", types);
-  });
+  o = Overrides{};
+  o.types = std::vector<int32_t>(good.tokens.size(), 1);
+  (*o.types)[0] = 77;
+  path = WriteGguf("bad_type", good, o);
   EXPECT_THAT(LoadError(path), HasSubstr("token_type of token 0 is 77"));
   std::filesystem::remove(path);
 
-  gguf::Writer no_merges;
-  no_merges.SetString("tokenizer.ggml.model", "gemma4");
-  no_merges.SetStringArray("tokenizer.ggml.tokens", good.tokens);
-  path = TempPath("no_merges");
-  no_merges.Write(path);
+  o = Overrides{};
+  o.merges = false;
+  path = WriteGguf("no_merges", good, o);
   EXPECT_THAT(LoadError(path), HasSubstr("missing key tokenizer.ggml.merges"));
   std::filesystem::remove(path);
 }
