@@ -21,27 +21,32 @@ PieceTable::PieceTable(std::span<const std::string_view> pieces) {
     offsets_.push_back(static_cast<uint32_t>(blob_.size()));
   }
   // Load factor at most 1/2 keeps probe sequences short.
-  slots_.assign(std::bit_ceil(std::max<size_t>(2 * pieces.size(), 16)), -1);
+  slots_.assign(std::bit_ceil(std::max<size_t>(2 * pieces.size(), 16)), 0);
   const size_t mask = slots_.size() - 1;
   for (size_t id = 0; id < pieces.size(); ++id) {
-    size_t i = std::hash<std::string_view>{}(pieces[id]) & mask;
+    const uint64_t h = std::hash<std::string_view>{}(pieces[id]);
+    const uint64_t tag = h & 0xFFFFFFFF00000000ULL;
+    size_t i = h & mask;
     bool duplicate = false;
-    while (slots_[i] >= 0) {
-      if (Get(slots_[i]) == pieces[id]) {
+    for (; slots_[i] != 0; i = (i + 1) & mask) {
+      if ((slots_[i] & 0xFFFFFFFF00000000ULL) == tag && Get(SlotId(slots_[i])) == pieces[id]) {
         duplicate = true;
         break;
       }
-      i = (i + 1) & mask;
     }
-    if (!duplicate) slots_[i] = static_cast<int32_t>(id);
+    if (!duplicate) slots_[i] = tag | (id + 1);
   }
 }
 
 int32_t PieceTable::Find(std::string_view piece) const noexcept {
   if (slots_.empty()) return -1;
+  const uint64_t h = std::hash<std::string_view>{}(piece);
+  const uint64_t tag = h & 0xFFFFFFFF00000000ULL;
   const size_t mask = slots_.size() - 1;
-  for (size_t i = std::hash<std::string_view>{}(piece)&mask; slots_[i] >= 0; i = (i + 1) & mask) {
-    if (Get(slots_[i]) == piece) return slots_[i];
+  for (size_t i = h & mask; slots_[i] != 0; i = (i + 1) & mask) {
+    if ((slots_[i] & 0xFFFFFFFF00000000ULL) == tag && Get(SlotId(slots_[i])) == piece) {
+      return SlotId(slots_[i]);
+    }
   }
   return -1;
 }

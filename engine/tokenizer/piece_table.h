@@ -26,9 +26,15 @@ class PieceTable {
   int32_t Find(std::string_view piece) const noexcept;
 
  private:
+  static int32_t SlotId(uint64_t slot) noexcept {
+    return static_cast<int32_t>(slot & 0xFFFFFFFFu) - 1;
+  }
+
   std::vector<char> blob_;
   std::vector<uint32_t> offsets_;  // size() + 1 entries
-  std::vector<int32_t> slots_;     // ids, -1 = empty; size is a power of two
+  // Each slot: the hash's high 32 bits << 32 | (id + 1); 0 = empty. The hash
+  // bits skip most piece comparisons (and their cache misses) on collisions.
+  std::vector<uint64_t> slots_;  // size is a power of two
 };
 
 }  // namespace scribed::engine::tokenizer
