@@ -9,4 +9,7 @@ namespace scribed::cli {
 
 void SetExitCode(int code);
 
+// `scribe model info FILE.gguf`.
+void AddModelCommands(CLI::App& app);
+
 }  // namespace scribed::cli

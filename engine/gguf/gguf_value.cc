@@ -175,7 +175,9 @@ std::string Value::ToString(size_t max_elements) const {
   std::string out = "[";
   const bool abbreviate = rep_->count > max_elements;
   if (abbreviate) {
-    out += std::to_string(rep_->count) + " " + std::string(Name(rep_->element_type)) + "s: ";
+    const ValueType et = rep_->element_type;
+    const bool plural_noun = et == ValueType::kString || et == ValueType::kArray || et == ValueType::kBool;
+    out += std::to_string(rep_->count) + " " + std::string(Name(et)) + (plural_noun ? "s: " : " values: ");
   }
   const uint64_t shown = abbreviate ? max_elements : rep_->count;
   for (uint64_t i = 0; i < shown; ++i) {
