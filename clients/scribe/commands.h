@@ -12,4 +12,7 @@ void SetExitCode(int code);
 // `scribe model info FILE.gguf`.
 void AddModelCommands(CLI::App& app);
 
+// `scribe debug make-model ...`.
+void AddDebugCommands(CLI::App& app);
+
 }  // namespace scribed::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) try {
   app.require_subcommand(1);
   app.set_version_flag("--version", "scribe 0.1.0");
   scribed::cli::AddModelCommands(app);
+  scribed::cli::AddDebugCommands(app);
   CLI11_PARSE(app, argc, argv);
   return scribed::cli::g_exit_code;
 } catch (const std::exception& e) {
