@@ -9,4 +9,10 @@ namespace scribed::cli {
 
 void SetExitCode(int code);
 
+// `scribe model info FILE.gguf`.
+void AddModelCommands(CLI::App& app);
+
+// `scribe debug make-model ...`.
+void AddDebugCommands(CLI::App& app);
+
 }  // namespace scribed::cli

@@ -33,14 +33,14 @@ Model::Impl::Impl(gguf::File text, std::optional<gguf::File> mmproj)
       mmproj_file(std::move(mmproj)),
       config(model::ReadModelConfig(text_file)),
       weights(model::BindWeights(text_file, config)),
-      tokenizer(Tokenizer::FromGguf(text_file)) {
+      tokenizer(tokenizer::Tokenizer::FromGguf(text_file)) {
   if (mmproj_file) audio.emplace(*mmproj_file, config.n_embd);
   if (tokenizer.vocab_size() != config.n_vocab) {
     throw ModelError(text_file.path().filename().string() + ": the vocabulary has " +
                      std::to_string(tokenizer.vocab_size()) + " tokens but token_embd has " +
                      std::to_string(config.n_vocab) + " rows");
   }
-  suppressed = tokenizer.suppress_tokens();
+  suppressed.assign(tokenizer.suppress_tokens().begin(), tokenizer.suppress_tokens().end());
   auto require_token = [&](std::string_view piece) {
     auto id = tokenizer.Find(piece);
     if (!id) {

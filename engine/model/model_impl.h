@@ -22,7 +22,7 @@ struct Model::Impl {
   model::ModelConfig config;
   model::ModelWeights weights;
   std::optional<model::AudioProjector> audio;
-  Tokenizer tokenizer;
+  tokenizer::Tokenizer tokenizer;
   std::vector<int32_t> suppressed;  // never sampled (<image|>, <audio|>)
   int32_t audio_begin = 0;          // <|audio>
   int32_t audio_end = 0;            // <audio|>

@@ -9,6 +9,7 @@
 #include "engine/model/model_impl.h"
 #include "engine/runtime/thread_pool.h"
 #include "engine/sampling/sampler.h"
+#include "engine/tokenizer/stream_decoder.h"
 #include "scribed/engine/engine.h"
 
 namespace scribed::engine {
@@ -150,7 +151,7 @@ Generation Session::Generate(const GenerateParams& params) {
   if (!s.has_logits) throw std::logic_error("Generate needs logits: Append a prompt first");
   const Model::Impl& mi = s.mi;
   sampling::Sampler sampler(params.sampling, mi.suppressed);
-  Tokenizer::StreamDecoder stream(mi.tokenizer);
+  tokenizer::StreamDecoder stream(mi.tokenizer);
   Generation out;
   for (int i = 0;; ++i) {
     if (i >= params.max_tokens) {

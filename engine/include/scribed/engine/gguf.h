@@ -73,8 +73,13 @@ class Value {
   // Human-readable rendering, arrays abbreviated after `max_elements`.
   std::string ToString(size_t max_elements = 8) const;
 
+  // The value's bytes as stored in the file after its type tag (for arrays:
+  // element type, count and elements). Used to copy entries verbatim.
+  std::span<const std::byte> encoded() const noexcept;
+
  private:
   friend class File;
+  friend struct ValueAccess;  // the parser (engine/gguf/value_rep.h)
   struct Rep;
   std::shared_ptr<const Rep> rep_;
 };
@@ -145,12 +150,21 @@ class Writer {
  public:
   Writer();
   ~Writer();
+  // Setting a key twice replaces its value and keeps its first position.
+  // The file's alignment is always 32; do not set general.alignment.
+  void SetU8(std::string key, uint8_t v);
+  void SetI8(std::string key, int8_t v);
+  void SetU16(std::string key, uint16_t v);
+  void SetI16(std::string key, int16_t v);
   void SetU32(std::string key, uint32_t v);
   void SetI32(std::string key, int32_t v);
   void SetU64(std::string key, uint64_t v);
+  void SetI64(std::string key, int64_t v);
   void SetF32(std::string key, float v);
+  void SetF64(std::string key, double v);
   void SetBool(std::string key, bool v);
   void SetString(std::string key, std::string v);
+  void SetU32Array(std::string key, std::vector<uint32_t> v);
   void SetI32Array(std::string key, std::vector<int32_t> v);
   void SetF32Array(std::string key, std::vector<float> v);
   void SetBoolArray(std::string key, std::vector<bool> v);
@@ -159,10 +173,16 @@ class Writer {
   void CopyKey(const File& from, std::string_view key);
 
   // `fill` receives a zeroed buffer of exactly RowBytes(type, shape[0]) * rows bytes.
+  // The buffer is a window of the output file's mapping, so a tensor never
+  // needs its size in heap memory. Throws std::invalid_argument for an empty
+  // or > 4-dimensional shape, negative dimensions, a row length that is not a
+  // multiple of the type's block size, or a duplicate name.
   using Fill = std::function<void(std::span<std::byte> out)>;
   void AddTensor(std::string name, TensorType type, std::vector<int64_t> shape, Fill fill);
 
-  // Writes to `path` (through a temporary file renamed into place). Throws on I/O errors.
+  // Writes to `path` (through a temporary file renamed into place). Throws
+  // std::system_error on I/O errors; exceptions from a Fill propagate and
+  // leave no file behind.
   void Write(const std::filesystem::path& path) const;
 
  private:

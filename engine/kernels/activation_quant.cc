@@ -1,0 +1,39 @@
+#include "engine/kernels/activation_quant.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace scribed::engine::kernels {
+namespace {
+
+// Returns the scale d = amax/127 and writes round(x/d) to q.
+float QuantizeBlock(const float* x, int n, int8_t* q) noexcept {
+  float amax = 0.0f;
+  for (int i = 0; i < n; ++i) amax = std::max(amax, std::fabs(x[i]));
+  const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
+  for (int i = 0; i < n; ++i) {
+    const float v = std::min(127.0f, std::max(-127.0f, std::nearbyint(x[i] * id)));
+    q[i] = static_cast<int8_t>(v);
+  }
+  return amax / 127.0f;
+}
+
+}  // namespace
+
+void QuantizeActivation32(const float* x, int64_t n, ActBlock32* out) noexcept {
+  for (int64_t b = 0; b < n / kQK; ++b) out[b].d = QuantizeBlock(x + b * kQK, kQK, out[b].qs);
+}
+
+void QuantizeActivationK(const float* x, int64_t n, BlockQ8_K* out) noexcept {
+  for (int64_t b = 0; b < n / kQKK; ++b) {
+    BlockQ8_K& blk = out[b];
+    blk.d = QuantizeBlock(x + b * kQKK, kQKK, blk.qs);
+    for (int j = 0; j < kQKK / 16; ++j) {
+      int s = 0;
+      for (int l = 0; l < 16; ++l) s += blk.qs[16 * j + l];
+      blk.bsums[j] = static_cast<int16_t>(s);
+    }
+  }
+}
+
+}  // namespace scribed::engine::kernels

@@ -1,0 +1,89 @@
+// Helpers for the GGUF tests: a scratch directory and a byte-level GGUF
+// builder that is independent of gguf::Writer, so the reader is checked
+// against hand-encoded files and the writer against the reader.
+#pragma once
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scribed::engine::gguf::testing {
+
+// A fresh directory under the system temp dir, removed with its contents.
+class ScratchDir {
+ public:
+  explicit ScratchDir(std::string_view tag) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("scribed-" + std::string(tag) + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline void WriteBytes(const std::filesystem::path& p, const std::string& bytes) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+inline std::string ReadBytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Appends little-endian encodings to a byte string.
+class Bytes {
+ public:
+  template <typename T>
+  Bytes& Put(T v) {
+    char b[sizeof(T)];
+    std::memcpy(b, &v, sizeof(T));
+    s_.append(b, sizeof(T));
+    return *this;
+  }
+  Bytes& U32(uint32_t v) { return Put(v); }
+  Bytes& U64(uint64_t v) { return Put(v); }
+  Bytes& Str(std::string_view v) {
+    U64(v.size());
+    s_.append(v);
+    return *this;
+  }
+  Bytes& Raw(std::string_view v) {
+    s_.append(v);
+    return *this;
+  }
+  Bytes& PadTo(size_t alignment) {
+    while (s_.size() % alignment != 0) s_.push_back('\0');
+    return *this;
+  }
+  size_t size() const { return s_.size(); }
+  const std::string& str() const { return s_; }
+
+ private:
+  std::string s_;
+};
+
+// Header start: magic, version, counts.
+inline Bytes Header(uint32_t version, uint64_t tensors, uint64_t kvs) {
+  Bytes b;
+  b.Raw("GGUF").U32(version).U64(tensors).U64(kvs);
+  return b;
+}
+
+}  // namespace scribed::engine::gguf::testing
