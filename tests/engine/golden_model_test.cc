@@ -19,6 +19,9 @@
 namespace scribed::engine {
 namespace {
 
+using testgen::TestModelConfigFromJson;
+using testgen::WriteTestModel;
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
