@@ -72,13 +72,16 @@ void AddDebugCommands(CLI::App& app) {
   auto o = std::make_shared<MakeModelOptions>();
   CLI::App* make = debug->add_subcommand(
       "make-model", "Write a testgen-1 test model and its audio projector from a configuration");
-  make->add_option("--config", o->config,
-                   "JSON configuration: a bare config object or a golden case with a \"config\" field")
+  make->add_option(
+          "--config", o->config,
+          "JSON configuration: a bare config object or a golden case with a \"config\" field")
       ->required();
-  make->add_option("--vocab", o->vocab, "tokenizer GGUF whose tokenizer.* keys are copied")->required();
+  make->add_option("--vocab", o->vocab, "tokenizer GGUF whose tokenizer.* keys are copied")
+      ->required();
   make->add_option("-o,--output", o->model_out, "text model GGUF to write")->required();
   make->add_option("--mmproj", o->mmproj_out, "audio projector GGUF to write")->required();
-  make->add_option("--type", o->type, "matrix tensor type (F32 only for now)")->capture_default_str();
+  make->add_option("--type", o->type, "matrix tensor type (F32 only for now)")
+      ->capture_default_str();
   make->callback([o] { SetExitCode(RunMakeModel(*o)); });
 }
 

@@ -125,8 +125,8 @@ std::vector<float> File::GetF32Array(std::string_view key) const {
 }
 
 std::vector<bool> File::GetBoolArray(std::string_view key) const {
-  const Value& v = RequireArray(*this, key, "array of bool",
-                                [](ValueType t) { return t == ValueType::kBool; });
+  const Value& v =
+      RequireArray(*this, key, "array of bool", [](ValueType t) { return t == ValueType::kBool; });
   std::vector<bool> out;
   out.reserve(v.size());
   const std::byte* p = ValueAccess::Get(v).payload;

@@ -17,7 +17,7 @@ constexpr uint64_t kDefaultAlignment = 32;
 constexpr int kMaxArrayDepth = 8;
 constexpr uint32_t kMaxDims = 4;
 // Smallest encodings, used to bound counts before anything is allocated.
-constexpr uint64_t kMinKvBytes = 8 + 4 + 1;              // empty key, 1-byte value
+constexpr uint64_t kMinKvBytes = 8 + 4 + 1;                  // empty key, 1-byte value
 constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 8 + 4 + 8;  // empty name, 1 dim
 
 std::string Quoted(std::string_view s) {
@@ -89,6 +89,7 @@ class Parser {
   Value ReadValue(ValueType type, int depth) {
     auto rep = std::make_shared<ValueAccess::Rep>();
     rep->type = type;
+    rep->depth = depth;
     rep->encoded = here();
     const uint64_t start = pos_;
     if (type == ValueType::kString) {
@@ -115,9 +116,10 @@ class Parser {
     rep.element_type = ReadType("array element type");
     rep.count = Read<uint64_t>("array length");
     const uint64_t at = pos_;
-    const uint64_t min_size = rep.element_type == ValueType::kString  ? 8
-                              : rep.element_type == ValueType::kArray ? 12
-                                                                      : ScalarSize(rep.element_type);
+    const uint64_t min_size = rep.element_type == ValueType::kString ? 8
+                              : rep.element_type == ValueType::kArray
+                                  ? 12
+                                  : ScalarSize(rep.element_type);
     if (rep.count > left() / min_size) {
       Fail("array of " + std::to_string(rep.count) + " " + Plural(rep.element_type) +
                " needs more bytes than the " + std::to_string(left()) + " left",
@@ -131,8 +133,11 @@ class Parser {
         ReadString("string " + std::to_string(i) + " of the array");
       }
     } else if (rep.element_type == ValueType::kArray) {
-      rep.children.reserve(rep.count);
-      for (uint64_t i = 0; i < rep.count; ++i) rep.children.push_back(ReadValue(ValueType::kArray, depth + 1));
+      rep.offsets.reserve(rep.count);
+      for (uint64_t i = 0; i < rep.count; ++i) {
+        rep.offsets.push_back(pos_ - at);
+        ReadValue(ValueType::kArray, depth + 1);  // validate; At() parses it again
+      }
     } else {
       Skip(rep.count * min_size);
     }
@@ -144,6 +149,15 @@ class Parser {
   std::string file_;
   std::string where_;
 };
+
+}  // namespace
+
+Value ParseNestedArray(const std::byte* at, uint64_t size, int depth) {
+  Parser p(at, size, "(nested array)");
+  return p.ReadValue(ValueType::kArray, depth);
+}
+
+namespace {
 
 // Rounds `v` up to a multiple of the power of two `a`; nullopt on overflow.
 std::optional<uint64_t> AlignUp(uint64_t v, uint64_t a) {

@@ -55,19 +55,32 @@ std::string Quote(std::string_view s, size_t max_bytes = 160) {
 
 std::string_view Name(ValueType type) noexcept {
   switch (type) {
-    case ValueType::kUint8: return "u8";
-    case ValueType::kInt8: return "i8";
-    case ValueType::kUint16: return "u16";
-    case ValueType::kInt16: return "i16";
-    case ValueType::kUint32: return "u32";
-    case ValueType::kInt32: return "i32";
-    case ValueType::kFloat32: return "f32";
-    case ValueType::kBool: return "bool";
-    case ValueType::kString: return "string";
-    case ValueType::kArray: return "array";
-    case ValueType::kUint64: return "u64";
-    case ValueType::kInt64: return "i64";
-    case ValueType::kFloat64: return "f64";
+    case ValueType::kUint8:
+      return "u8";
+    case ValueType::kInt8:
+      return "i8";
+    case ValueType::kUint16:
+      return "u16";
+    case ValueType::kInt16:
+      return "i16";
+    case ValueType::kUint32:
+      return "u32";
+    case ValueType::kInt32:
+      return "i32";
+    case ValueType::kFloat32:
+      return "f32";
+    case ValueType::kBool:
+      return "bool";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kArray:
+      return "array";
+    case ValueType::kUint64:
+      return "u64";
+    case ValueType::kInt64:
+      return "i64";
+    case ValueType::kFloat64:
+      return "f64";
   }
   return "invalid";
 }
@@ -105,19 +118,27 @@ std::optional<int64_t> Value::AsInt() const noexcept {
   if (!rep_) return std::nullopt;
   const std::byte* p = rep_->payload;
   switch (rep_->type) {
-    case ValueType::kUint8: return Load<uint8_t>(p);
-    case ValueType::kInt8: return Load<int8_t>(p);
-    case ValueType::kUint16: return Load<uint16_t>(p);
-    case ValueType::kInt16: return Load<int16_t>(p);
-    case ValueType::kUint32: return Load<uint32_t>(p);
-    case ValueType::kInt32: return Load<int32_t>(p);
-    case ValueType::kInt64: return Load<int64_t>(p);
+    case ValueType::kUint8:
+      return Load<uint8_t>(p);
+    case ValueType::kInt8:
+      return Load<int8_t>(p);
+    case ValueType::kUint16:
+      return Load<uint16_t>(p);
+    case ValueType::kInt16:
+      return Load<int16_t>(p);
+    case ValueType::kUint32:
+      return Load<uint32_t>(p);
+    case ValueType::kInt32:
+      return Load<int32_t>(p);
+    case ValueType::kInt64:
+      return Load<int64_t>(p);
     case ValueType::kUint64: {
       const auto v = Load<uint64_t>(p);
       if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
       return static_cast<int64_t>(v);
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -139,9 +160,14 @@ std::optional<std::string_view> Value::AsString() const noexcept {
 }
 
 Value Value::At(uint64_t i) const {
-  if (!rep_ || rep_->type != ValueType::kArray) throw std::logic_error("gguf::Value::At on a non-array");
+  if (!rep_ || rep_->type != ValueType::kArray)
+    throw std::logic_error("gguf::Value::At on a non-array");
   if (i >= rep_->count) throw std::out_of_range("gguf::Value::At index out of range");
-  if (rep_->element_type == ValueType::kArray) return rep_->children[i];
+  if (rep_->element_type == ValueType::kArray) {
+    const std::byte* at = rep_->payload + rep_->offsets[i];
+    const uint64_t size = static_cast<uint64_t>(rep_->encoded + rep_->encoded_size - at);
+    return ParseNestedArray(at, size, rep_->depth + 1);
+  }
   auto rep = std::make_shared<Rep>();
   rep->type = rep_->element_type;
   if (rep_->element_type == ValueType::kString) {
@@ -164,28 +190,39 @@ Value Value::At(uint64_t i) const {
 std::string Value::ToString(size_t max_elements) const {
   if (!rep_) return "(none)";
   switch (rep_->type) {
-    case ValueType::kString: return Quote(*AsString());
-    case ValueType::kBool: return *AsBool() ? "true" : "false";
-    case ValueType::kFloat32: return FloatText(Load<float>(rep_->payload));
-    case ValueType::kFloat64: return FloatText(Load<double>(rep_->payload));
-    case ValueType::kUint64: return std::to_string(Load<uint64_t>(rep_->payload));
-    case ValueType::kArray: break;
-    default: return std::to_string(*AsInt());
+    case ValueType::kString:
+      return Quote(*AsString());
+    case ValueType::kBool:
+      return *AsBool() ? "true" : "false";
+    case ValueType::kFloat32:
+      return FloatText(Load<float>(rep_->payload));
+    case ValueType::kFloat64:
+      return FloatText(Load<double>(rep_->payload));
+    case ValueType::kUint64:
+      return std::to_string(Load<uint64_t>(rep_->payload));
+    case ValueType::kArray:
+      break;
+    default:
+      return std::to_string(*AsInt());
   }
   std::string out = "[";
   const bool abbreviate = rep_->count > max_elements;
   if (abbreviate) {
     const ValueType et = rep_->element_type;
-    const bool plural_noun = et == ValueType::kString || et == ValueType::kArray || et == ValueType::kBool;
-    out += std::to_string(rep_->count) + " " + std::string(Name(et)) + (plural_noun ? "s: " : " values: ");
+    const bool plural_noun =
+        et == ValueType::kString || et == ValueType::kArray || et == ValueType::kBool;
+    out += std::to_string(rep_->count) + " " + std::string(Name(et)) +
+           (plural_noun ? "s: " : " values: ");
   }
   const uint64_t shown = abbreviate ? max_elements : rep_->count;
   for (uint64_t i = 0; i < shown; ++i) {
     if (i > 0) out += ", ";
     out += At(i).ToString(max_elements);
   }
-  if (abbreviate) out += shown > 0 ? ", ...]" : "...]";
-  else out += "]";
+  if (abbreviate)
+    out += shown > 0 ? ", ...]" : "...]";
+  else
+    out += "]";
   return out;
 }
 

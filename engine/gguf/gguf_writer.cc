@@ -140,16 +140,36 @@ struct Writer::Impl {
 Writer::Writer() : impl_(std::make_unique<Impl>()) {}
 Writer::~Writer() = default;
 
-void Writer::SetU8(std::string key, uint8_t v) { impl_->SetScalar(std::move(key), ValueType::kUint8, v); }
-void Writer::SetI8(std::string key, int8_t v) { impl_->SetScalar(std::move(key), ValueType::kInt8, v); }
-void Writer::SetU16(std::string key, uint16_t v) { impl_->SetScalar(std::move(key), ValueType::kUint16, v); }
-void Writer::SetI16(std::string key, int16_t v) { impl_->SetScalar(std::move(key), ValueType::kInt16, v); }
-void Writer::SetU32(std::string key, uint32_t v) { impl_->SetScalar(std::move(key), ValueType::kUint32, v); }
-void Writer::SetI32(std::string key, int32_t v) { impl_->SetScalar(std::move(key), ValueType::kInt32, v); }
-void Writer::SetU64(std::string key, uint64_t v) { impl_->SetScalar(std::move(key), ValueType::kUint64, v); }
-void Writer::SetI64(std::string key, int64_t v) { impl_->SetScalar(std::move(key), ValueType::kInt64, v); }
-void Writer::SetF32(std::string key, float v) { impl_->SetScalar(std::move(key), ValueType::kFloat32, v); }
-void Writer::SetF64(std::string key, double v) { impl_->SetScalar(std::move(key), ValueType::kFloat64, v); }
+void Writer::SetU8(std::string key, uint8_t v) {
+  impl_->SetScalar(std::move(key), ValueType::kUint8, v);
+}
+void Writer::SetI8(std::string key, int8_t v) {
+  impl_->SetScalar(std::move(key), ValueType::kInt8, v);
+}
+void Writer::SetU16(std::string key, uint16_t v) {
+  impl_->SetScalar(std::move(key), ValueType::kUint16, v);
+}
+void Writer::SetI16(std::string key, int16_t v) {
+  impl_->SetScalar(std::move(key), ValueType::kInt16, v);
+}
+void Writer::SetU32(std::string key, uint32_t v) {
+  impl_->SetScalar(std::move(key), ValueType::kUint32, v);
+}
+void Writer::SetI32(std::string key, int32_t v) {
+  impl_->SetScalar(std::move(key), ValueType::kInt32, v);
+}
+void Writer::SetU64(std::string key, uint64_t v) {
+  impl_->SetScalar(std::move(key), ValueType::kUint64, v);
+}
+void Writer::SetI64(std::string key, int64_t v) {
+  impl_->SetScalar(std::move(key), ValueType::kInt64, v);
+}
+void Writer::SetF32(std::string key, float v) {
+  impl_->SetScalar(std::move(key), ValueType::kFloat32, v);
+}
+void Writer::SetF64(std::string key, double v) {
+  impl_->SetScalar(std::move(key), ValueType::kFloat64, v);
+}
 void Writer::SetBool(std::string key, bool v) {
   impl_->SetScalar<uint8_t>(std::move(key), ValueType::kBool, v ? 1 : 0);
 }
@@ -216,8 +236,7 @@ void Writer::AddTensor(std::string name, TensorType type, std::vector<int64_t> s
     throw std::invalid_argument("tensor " + name + " added twice");
   }
   impl_->tensor_index.emplace(name, impl_->tensors.size());
-  impl_->tensors.push_back(
-      {std::move(name), type, std::move(shape), bytes, std::move(fill)});
+  impl_->tensors.push_back({std::move(name), type, std::move(shape), bytes, std::move(fill)});
 }
 
 void Writer::Write(const std::filesystem::path& path) const {

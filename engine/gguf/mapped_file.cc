@@ -14,8 +14,7 @@ namespace scribed::engine::gguf {
 namespace {
 
 [[noreturn]] void ThrowErrno(const char* what, const std::filesystem::path& path) {
-  throw std::system_error(errno, std::generic_category(),
-                          std::string(what) + " " + path.string());
+  throw std::system_error(errno, std::generic_category(), std::string(what) + " " + path.string());
 }
 
 // Closes the descriptor on every path out of Open; the mapping outlives it.

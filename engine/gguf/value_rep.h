@@ -16,15 +16,21 @@ namespace scribed::engine::gguf {
 struct Value::Rep {
   ValueType type = ValueType::kUint8;
   ValueType element_type = ValueType::kUint8;  // arrays only
-  uint64_t count = 0;                 // arrays: elements; strings: bytes
-  const std::byte* payload = nullptr;  // scalar bytes, string chars or first array element
-  const std::byte* encoded = nullptr;  // everything after the type tag
+  uint64_t count = 0;                          // arrays: elements; strings: bytes
+  const std::byte* payload = nullptr;          // scalar bytes, string chars or first array element
+  const std::byte* encoded = nullptr;          // everything after the type tag
   uint64_t encoded_size = 0;
-  // Arrays of strings: offset of each element's length prefix from payload.
+  // Arrays of strings or arrays: offset of each element from payload. Nested
+  // arrays are validated when the file is opened but parsed again on access,
+  // so a file of many tiny nested arrays cannot make the reader allocate
+  // much more than the file's size.
   std::vector<uint64_t> offsets;
-  // Arrays of arrays: the parsed elements.
-  std::vector<Value> children;
+  int depth = 0;  // nesting level of this value (0 = a metadata entry)
 };
+
+// Parses the (already validated) array encoded at `at`, which lies inside a
+// region of `size` bytes. Defined by the reader.
+Value ParseNestedArray(const std::byte* at, uint64_t size, int depth);
 
 // The parser's door into Value's representation.
 struct ValueAccess {
@@ -40,11 +46,24 @@ struct ValueAccess {
 // Bytes taken by one scalar of `type`, or 0 for strings and arrays.
 inline uint64_t ScalarSize(ValueType type) noexcept {
   switch (type) {
-    case ValueType::kUint8: case ValueType::kInt8: case ValueType::kBool: return 1;
-    case ValueType::kUint16: case ValueType::kInt16: return 2;
-    case ValueType::kUint32: case ValueType::kInt32: case ValueType::kFloat32: return 4;
-    case ValueType::kUint64: case ValueType::kInt64: case ValueType::kFloat64: return 8;
-    case ValueType::kString: case ValueType::kArray: return 0;
+    case ValueType::kUint8:
+    case ValueType::kInt8:
+    case ValueType::kBool:
+      return 1;
+    case ValueType::kUint16:
+    case ValueType::kInt16:
+      return 2;
+    case ValueType::kUint32:
+    case ValueType::kInt32:
+    case ValueType::kFloat32:
+      return 4;
+    case ValueType::kUint64:
+    case ValueType::kInt64:
+    case ValueType::kFloat64:
+      return 8;
+    case ValueType::kString:
+    case ValueType::kArray:
+      return 0;
   }
   return 0;
 }

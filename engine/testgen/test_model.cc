@@ -1,5 +1,7 @@
 // Writes testgen-1 models: the tensor list and metadata of GENERATOR.md, with
 // every weight computed inside the writer's fill callbacks.
+#include "scribed/engine/test_model.h"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -7,7 +9,6 @@
 
 #include "engine/testgen/weight_rule.h"
 #include "scribed/engine/gguf.h"
-#include "scribed/engine/test_model.h"
 
 namespace scribed::engine::testgen {
 namespace {

@@ -29,8 +29,8 @@ int Int(const json& o, const char* name, int64_t lo, int64_t hi) {
     Bad(name, "is out of range");
   }
   if (x < lo || x > hi) {
-    Bad(name, "= " + std::to_string(x) + " is outside " + std::to_string(lo) + ".." +
-                  std::to_string(hi));
+    Bad(name,
+        "= " + std::to_string(x) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
   }
   return static_cast<int>(x);
 }

@@ -90,7 +90,8 @@ TEST(GgufCorruption, EveryTruncationOpensOrFailsCleanly) {
   // Only cuts in the padding after the last tensor could parse; every cut
   // inside the header or a tensor's data must fail.
   const TensorInfo& last = whole.tensors().back();
-  EXPECT_LE(opened, static_cast<int>(base.size() - (whole.data_offset() + last.offset + last.bytes)));
+  EXPECT_LE(opened,
+            static_cast<int>(base.size() - (whole.data_offset() + last.offset + last.bytes)));
 }
 
 TEST(GgufCorruption, SeededRandomCorruptionsOpenOrFailCleanly) {
@@ -100,10 +101,10 @@ TEST(GgufCorruption, SeededRandomCorruptionsOpenOrFailCleanly) {
   const size_t header = whole.data_offset();
   const auto path = dir / "corrupt.gguf";
   std::mt19937_64 rng(20261123);
-  constexpr uint64_t kHuge[] = {1ULL << 60, 1ULL << 62, ~0ULL, 1ULL << 32, 0x7fffffffffffffffULL,
-                                0x8000000000000000ULL};
+  constexpr uint64_t kHuge[] = {
+      1ULL << 60, 1ULL << 62, ~0ULL, 1ULL << 32, 0x7fffffffffffffffULL, 0x8000000000000000ULL};
   int opened = 0;
-  constexpr int kVariants = 4000;
+  constexpr int kVariants = 3000;
   for (int n = 0; n < kVariants; ++n) {
     std::string bytes = base;
     const int edits = 1 + static_cast<int>(rng() % 3);

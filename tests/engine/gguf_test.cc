@@ -1,5 +1,7 @@
 // GGUF reader and writer: round trips, hand-encoded files, the golden vocab
 // file, and one malformed file per parse stage.
+#include "scribed/engine/gguf.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,14 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "scribed/engine/gguf.h"
 #include "tests/engine/gguf_test_util.h"
 
 namespace scribed::engine::gguf {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Bytes;
+using ::testing::HasSubstr;
 using testing::Header;
 using testing::ScratchDir;
 using testing::WriteBytes;
@@ -50,13 +51,14 @@ TEST(GgufWriter, RoundTripsEveryValueTypeAndTensors) {
   w.SetU32("v.replaced", 2);  // replaces in place
   const std::vector<std::vector<int64_t>> shapes = {{5}, {3, 4}, {2, 3, 2}, {1, 1, 2, 3}, {0, 4}};
   for (int t = 0; t < static_cast<int>(shapes.size()); ++t) {
-    w.AddTensor("t" + std::to_string(t), TensorType::kF32, shapes[t], [t](std::span<std::byte> out) {
-      for (const std::byte b : out) ASSERT_EQ(b, std::byte{0});  // zeroed as documented
-      for (size_t i = 0; i < out.size() / 4; ++i) {
-        const float v = TestElement(t, static_cast<int64_t>(i));
-        std::memcpy(out.data() + 4 * i, &v, 4);
-      }
-    });
+    w.AddTensor("t" + std::to_string(t), TensorType::kF32, shapes[t],
+                [t](std::span<std::byte> out) {
+                  for (const std::byte b : out) ASSERT_EQ(b, std::byte{0});  // zeroed as documented
+                  for (size_t i = 0; i < out.size() / 4; ++i) {
+                    const float v = TestElement(t, static_cast<int64_t>(i));
+                    std::memcpy(out.data() + 4 * i, &v, 4);
+                  }
+                });
   }
   w.AddTensor("q8", TensorType::kQ8_0, {64, 2}, [](std::span<std::byte> out) {
     for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::byte>(i * 7);
@@ -131,7 +133,7 @@ TEST(GgufWriter, CopyKeyCopiesEntriesVerbatimIncludingNestedArrays) {
   Bytes src = Header(3, 0, 2);
   src.Str("nested").U32(9).U32(9).U64(2);
   src.U32(4).U64(2).U32(7).U32(8);  // [7, 8] as u32
-  src.U32(8).U64(1).Str("deep");   // ["deep"]
+  src.U32(8).U64(1).Str("deep");    // ["deep"]
   src.Str("scalar").U32(12).Put<double>(-0.5);
   WriteBytes(dir / "src.gguf", src.str());
   const File from = File::Open(dir / "src.gguf");
@@ -159,7 +161,7 @@ TEST(GgufReader, ReadsHandEncodedVersion2FileWithCustomAlignment) {
   Bytes b = Header(2, 2, 2);
   b.Str("general.alignment").U32(4).U32(64);
   b.Str("k").U32(0).Put<uint8_t>(9);
-  b.Str("a").U32(1).U64(8).U32(0).U64(0);       // 8 F32 at 0
+  b.Str("a").U32(1).U64(8).U32(0).U64(0);           // 8 F32 at 0
   b.Str("b").U32(2).U64(32).U64(2).U32(8).U64(64);  // Q8_0 [32, 2] at 64
   b.PadTo(64);
   const size_t data_at = b.size();
@@ -271,27 +273,33 @@ std::vector<BadCase> BadCases() {
   cases.push_back({"string longer than file",
                    Header(3, 0, 1).Str("k").U32(8).U64(1000).Raw("abc").str(),
                    "key 0 ('k'): string value of 1000 bytes is longer than the 3 bytes left", 37});
-  cases.push_back({"huge string array",
-                   Header(3, 0, 1).Str("tokenizer.ggml.tokens").U32(9).U32(8).U64(1ULL << 62).Raw(std::string(120, 'x')).str(),
-                   "key 0 ('tokenizer.ggml.tokens'): array of 4611686018427387904 strings needs more "
-                   "bytes than the 120 left",
-                   69});
+  cases.push_back(
+      {"huge string array",
+       Header(3, 0, 1)
+           .Str("tokenizer.ggml.tokens")
+           .U32(9)
+           .U32(8)
+           .U64(1ULL << 62)
+           .Raw(std::string(120, 'x'))
+           .str(),
+       "key 0 ('tokenizer.ggml.tokens'): array of 4611686018427387904 strings needs more "
+       "bytes than the 120 left",
+       69});
   cases.push_back({"bad array element type", Header(3, 0, 1).Str("k").U32(9).U32(99).U64(0).str(),
                    "invalid array element type 99", 37});
-  cases.push_back({"duplicate key",
-                   Header(3, 0, 2).Str("k").U32(0).Put<uint8_t>(1).Str("k").U32(0).Put<uint8_t>(1).str(),
-                   "key 1 ('k'): duplicate key", 38});
+  cases.push_back(
+      {"duplicate key",
+       Header(3, 0, 2).Str("k").U32(0).Put<uint8_t>(1).Str("k").U32(0).Put<uint8_t>(1).str(),
+       "key 1 ('k'): duplicate key", 38});
   {
     Bytes b = Header(3, 0, 1);
     b.Str("k").U32(9).U32(9).U64(1);
     for (int i = 0; i < 20; ++i) b.U32(9).U64(1);
     cases.push_back({"arrays nested too deep", b.str(), "nested deeper", 0});
   }
-  cases.push_back({"bad alignment",
-                   Header(3, 0, 1).Str("general.alignment").U32(4).U32(48).str(),
+  cases.push_back({"bad alignment", Header(3, 0, 1).Str("general.alignment").U32(4).U32(48).str(),
                    "general.alignment 48 is not a power of two", 0});
-  cases.push_back({"zero alignment",
-                   Header(3, 0, 1).Str("general.alignment").U32(4).U32(0).str(),
+  cases.push_back({"zero alignment", Header(3, 0, 1).Str("general.alignment").U32(4).U32(0).str(),
                    "general.alignment 0 is not a power of two", 0});
   cases.push_back({"bad tensor type", ValidPrefixWithTensor(1, 39, 0, 128),
                    "tensor info 0 ('w'): unsupported tensor type id 39", 45});
@@ -300,7 +308,8 @@ std::vector<BadCase> BadCases() {
   cases.push_back({"misaligned offset", ValidPrefixWithTensor(1, 0, 8, 256),
                    "data offset 8 is not a multiple of the alignment 32", 49});
   cases.push_back({"tensor data past EOF", ValidPrefixWithTensor(2, 0, 0, 100),
-                   "tensor info 0 ('w'): data of 4096 bytes at data offset 0 runs past the end", 0});
+                   "tensor info 0 ('w'): data of 4096 bytes at data offset 0 runs past the end",
+                   0});
   cases.push_back({"block size mismatch", ValidPrefixWithTensor(1, 12, 0, 0),
                    "not a whole number of Q4_K blocks", 0});
   {
@@ -350,7 +359,8 @@ TEST(GgufWriter, RejectsBadTensorsAndLeavesNoFileWhenAFillThrows) {
   EXPECT_THROW(w.AddTensor("a", TensorType::kF32, {}, nullptr), std::invalid_argument);
   EXPECT_THROW(w.AddTensor("a", TensorType::kF32, {1, 1, 1, 1, 1}, nullptr), std::invalid_argument);
   EXPECT_THROW(w.AddTensor("a", TensorType::kF32, {-1}, nullptr), std::invalid_argument);
-  w.AddTensor("a", TensorType::kF32, {4}, [](std::span<std::byte>) { throw std::runtime_error("boom"); });
+  w.AddTensor("a", TensorType::kF32, {4},
+              [](std::span<std::byte>) { throw std::runtime_error("boom"); });
   EXPECT_THROW(w.AddTensor("a", TensorType::kF32, {4}, nullptr), std::invalid_argument);
   ScratchDir dir("gguf-wfail");
   EXPECT_THROW(w.Write(dir / "out.gguf"), std::runtime_error);
