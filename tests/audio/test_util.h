@@ -35,7 +35,7 @@ inline bool HaveProgram(const std::string& name) {
 }
 
 // Runs a shell command with its output discarded; true on exit status 0.
-inline bool Run(const std::string& command) {
+inline bool RunQuiet(const std::string& command) {
   return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
 }
 
