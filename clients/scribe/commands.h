@@ -9,4 +9,7 @@ namespace scribed::cli {
 
 void SetExitCode(int code);
 
+// devices, record, decode-audio, segment-audio (clients/scribe/audio_commands.cc).
+void AddAudioCommands(CLI::App& app);
+
 }  // namespace scribed::cli
