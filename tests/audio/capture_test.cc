@@ -37,6 +37,8 @@ const RawStream kStreams[] = {
     {"scribed_test_s16", SampleFormat::kS16, 48000, 2},
     {"scribed_test_s32", SampleFormat::kS32, 44100, 2},
     {"scribed_test_float", SampleFormat::kFloat, 22050, 1},
+    {"scribed_test_s24", SampleFormat::kS24, 96000, 4},
+    {"scribed_test_s24_3", SampleFormat::kS24Packed, 8000, 2},
 };
 
 // Samples of the analytic signal for `s`, encoded as the device would.
@@ -46,12 +48,19 @@ std::string EncodeRaw(const RawStream& s) {
   for (int i = 0; i < frames; ++i) {
     const double t = double(i) / s.rate;
     for (int c = 0; c < s.channels; ++c) {
-      const double v = s.channels == 1 ? 0.5 * (Left(t) + Right(t)) : (c == 0 ? Left(t) : Right(t));
+      // Mono carries the mix; otherwise even channels left, odd right.
+      const double v = s.channels == 1 ? 0.5 * (Left(t) + Right(t)) : (c % 2 ? Right(t) : Left(t));
       char buf[4];
       if (s.format == SampleFormat::kS16) {
         const auto x = static_cast<int16_t>(std::lround(v * 32767));
         std::memcpy(buf, &x, 2);
         bytes.append(buf, 2);
+      } else if (s.format == SampleFormat::kS24 || s.format == SampleFormat::kS24Packed) {
+        const auto x = static_cast<int32_t>(std::lround(v * 8388607));
+        const auto u = static_cast<uint32_t>(x);
+        const char b[4] = {char(u & 0xff), char((u >> 8) & 0xff), char((u >> 16) & 0xff),
+                           char(x < 0 ? 0xff : 0)};  // S24 sign-extends into the 4th byte
+        bytes.append(b, s.format == SampleFormat::kS24 ? 4 : 3);
       } else if (s.format == SampleFormat::kS32) {
         const auto x = static_cast<int32_t>(std::llround(v * 2147483647.0));
         std::memcpy(buf, &x, 4);

@@ -94,13 +94,18 @@ class FileReaderTest : public ::testing::Test {
     EXPECT_LE(std::abs(lag), 800) << path;
   }
 
-  std::filesystem::path Ffmpeg(const std::string& name, const std::string& args) {
-    if (!testing::HaveProgram("ffmpeg")) return {};
-    const auto out = dir_ / name;
-    EXPECT_TRUE(RunQuiet("ffmpeg -nostdin -loglevel error -y -i " + wav_.string() + " " + args + " " +
-                    out.string()))
-        << name;
-    return out;
+  // Encodes the reference WAV into each (file name, ffmpeg output options)
+  // with a single ffmpeg run; returns the paths.
+  std::vector<std::filesystem::path> Ffmpeg(
+      const std::vector<std::pair<std::string, std::string>>& outputs) {
+    std::string command = "ffmpeg -nostdin -loglevel error -y -i " + wav_.string();
+    std::vector<std::filesystem::path> paths;
+    for (const auto& [name, args] : outputs) {
+      paths.push_back(dir_ / name);
+      command += " " + args + " " + paths.back().string();
+    }
+    EXPECT_TRUE(RunQuiet(command)) << command;
+    return paths;
   }
 
   TempDir dir_;
@@ -115,17 +120,13 @@ TEST_F(FileReaderTest, LosslessFormatsViaSndfileAreExact) {
   ExpectExact(flac, "sndfile");
 }
 
-TEST_F(FileReaderTest, DurationIsKnownUpFront) {
+TEST_F(FileReaderTest, DurationIsKnownUpFrontAndChunksTileTheStream) {
   auto reader = OpenFileReader(wav_);
   ASSERT_TRUE(reader->info().frames.has_value());
   EXPECT_EQ(*reader->info().frames, kFrames);
   EXPECT_NEAR(*reader->info().duration_seconds(), 0.5, 1e-9);
-  FileSource source(wav_);
-  EXPECT_EQ(source.expected_samples(), kOutputRate / 2);
-}
-
-TEST_F(FileReaderTest, FileSourceChunksTileTheStream) {
   FileSource source(wav_, ResampleQuality::kSincMedium, 777);
+  EXPECT_EQ(source.expected_samples(), kOutputRate / 2);
   Chunk chunk;
   int64_t next = 0;
   while (source.Next(chunk)) {
@@ -144,23 +145,22 @@ TEST_F(FileReaderTest, OggVorbisIsClose) {
 
 TEST_F(FileReaderTest, LosslessInMatroskaViaAvformatIsExact) {
   if (!testing::HaveProgram("ffmpeg")) GTEST_SKIP() << "ffmpeg is not installed";
-  ExpectExact(Ffmpeg("a.mkv", "-c:a flac"), "avformat");
-  ExpectExact(Ffmpeg("b.mka", "-c:a pcm_s16le"), "avformat");
+  const auto paths = Ffmpeg({{"a.mkv", "-c:a flac"}, {"b.mka", "-c:a pcm_s16le"}});
+  for (const auto& path : paths) ExpectExact(path, "avformat");
 }
 
 TEST_F(FileReaderTest, LossyContainersViaFfmpegAreClose) {
   if (!testing::HaveProgram("ffmpeg")) GTEST_SKIP() << "ffmpeg is not installed";
-  for (const auto& [name, args] : std::vector<std::pair<std::string, std::string>>{
-           {"a.m4a", "-c:a aac -b:a 128k"},
-           {"a.mp3", "-c:a libmp3lame -b:a 128k"},
-           {"a.webm", "-c:a libopus -b:a 96k"},
-           {"a.opus", "-c:a libopus -b:a 96k"},
-           {"a.mp4", "-c:a aac -b:a 128k"},
-           {"a.aac", "-c:a aac -b:a 128k"}}) {
-    const auto path = Ffmpeg(name, args);
-    ASSERT_TRUE(std::filesystem::exists(path)) << name;
+  const auto paths = Ffmpeg({{"a.m4a", "-c:a aac -b:a 128k"},
+                             {"a.mp3", "-c:a libmp3lame -b:a 128k"},
+                             {"a.webm", "-c:a libopus -b:a 96k"},
+                             {"a.opus", "-c:a libopus -b:a 96k"},
+                             {"a.mp4", "-c:a aac -b:a 128k"},
+                             {"a.aac", "-c:a aac -b:a 128k"}});
+  for (const auto& path : paths) {
+    ASSERT_TRUE(std::filesystem::exists(path)) << path;
     auto reader = OpenFileReader(path);
-    EXPECT_EQ(reader->info().channels, kChannels) << name;
+    EXPECT_EQ(reader->info().channels, kChannels) << path;
     ExpectClose(path);
   }
 }
@@ -187,7 +187,7 @@ void ExpectFileError(const std::filesystem::path& path, const std::string& reaso
   }
 }
 
-TEST_F(FileReaderTest, MissingEmptyAndNonAudioFilesFailWithTheReason) {
+TEST_F(FileReaderTest, MissingEmptyGarbageAndNonAudioFilesFailWithTheReason) {
   ExpectFileError(dir_ / "nope.wav", "no such file");
   ExpectFileError(dir_.path(), "not a regular file");
   std::ofstream(dir_ / "empty.wav").close();
@@ -222,9 +222,9 @@ TEST_F(FileReaderTest, TruncatedFilesDecodeAPrefixOrFail) {
   WriteWithSndfile(files[1], SF_FORMAT_FLAC | SF_FORMAT_PCM_16, pcm_);
   WriteWithSndfile(files[2], SF_FORMAT_OGG | SF_FORMAT_VORBIS, pcm_);
   if (testing::HaveProgram("ffmpeg")) {
-    for (const auto& [name, args] : std::vector<std::pair<std::string, std::string>>{
-             {"t.m4a", "-c:a aac"}, {"t.mp3", "-c:a libmp3lame"}, {"t.webm", "-c:a libopus"}}) {
-      files.push_back(Ffmpeg(name, args));
+    for (const auto& path :
+         Ffmpeg({{"t.m4a", "-c:a aac"}, {"t.mp3", "-c:a libmp3lame"}, {"t.webm", "-c:a libopus"}})) {
+      files.push_back(path);
     }
   }
   for (const auto& full : files) {
@@ -251,3 +251,7 @@ TEST_F(FileReaderTest, TruncatedFilesDecodeAPrefixOrFail) {
 
 }  // namespace
 }  // namespace scribed::audio
+
+// libsndfile leaks libvorbis' stream info when an Ogg file ends mid-header
+// (third-party, in its error path); the sanitizer build must not fail on it.
+extern "C" const char* __lsan_default_suppressions() { return "leak:vorbis_info_init\n"; }

@@ -56,10 +56,10 @@ int64_t ExpectedLength(int rate) {
   return std::llround(std::lround(rate * kSeconds) * double(kOutputRate) / rate);
 }
 
-class ResamplerRateTest : public ::testing::TestWithParam<int> {};
+constexpr int kRates[] = {8000, 16000, 22050, 44100, 48000, 96000};
 
-TEST_P(ResamplerRateTest, TonesReachEightyDbInPassband) {
-  const int rate = GetParam();
+TEST(ResamplerTest, TonesReachEightyDbInPassband) {
+  for (int rate : kRates) {
   // Passband: below 90% of the lower Nyquist frequency, kSincMedium's bandwidth.
   const double f_max = 0.45 * std::min(rate, kOutputRate) * 0.9;
   for (double f : {100.0, 440.0, 1000.0, 2500.0, 3100.0, 5000.0, 6400.0}) {
@@ -70,10 +70,11 @@ TEST_P(ResamplerRateTest, TonesReachEightyDbInPassband) {
     const double snr = PassbandSnr(out, tone);
     EXPECT_GE(snr, 80.0) << rate << " Hz input, " << f << " Hz tone";
   }
+  }
 }
 
-TEST_P(ResamplerRateTest, SweepReachesEightyDbInPassband) {
-  const int rate = GetParam();
+TEST(ResamplerTest, SweepReachesEightyDbInPassband) {
+  for (int rate : kRates) {
   const double f0 = 50.0, f1 = 0.45 * std::min(rate, kOutputRate) * 0.9;
   Signal sweep = [=](double t) {
     return 0.5 * std::sin(2 * kPi * (f0 * t + (f1 - f0) * t * t / (2 * kSeconds)));
@@ -81,20 +82,19 @@ TEST_P(ResamplerRateTest, SweepReachesEightyDbInPassband) {
   const auto out = Resample(rate, {sweep}, ResampleQuality::kSincMedium);
   ASSERT_EQ(static_cast<int64_t>(out.size()), ExpectedLength(rate));
   EXPECT_GE(PassbandSnr(out, sweep), 80.0) << rate << " Hz input";
+  }
 }
 
-TEST_P(ResamplerRateTest, StereoIsAveragedToMono) {
-  const int rate = GetParam();
+TEST(ResamplerTest, StereoIsAveragedToMono) {
+  for (int rate : kRates) {
   Signal left = [](double t) { return 0.6 * std::sin(2 * kPi * 300 * t); };
   Signal right = [](double t) { return 0.4 * std::cos(2 * kPi * 1100 * t); };
   Signal mono = [&](double t) { return 0.5 * (left(t) + right(t)); };
   const auto out = Resample(rate, {left, right}, ResampleQuality::kSincMedium);
   ASSERT_EQ(static_cast<int64_t>(out.size()), ExpectedLength(rate));
-  EXPECT_GE(PassbandSnr(out, mono), 80.0);
+  EXPECT_GE(PassbandSnr(out, mono), 80.0) << rate << " Hz input";
+  }
 }
-
-INSTANTIATE_TEST_SUITE_P(Rates, ResamplerRateTest,
-                         ::testing::Values(8000, 16000, 22050, 44100, 48000, 96000));
 
 TEST(ResamplerTest, LengthIsExactForOddSizes) {
   for (int rate : {8000, 11025, 22050, 44100, 48000, 96000}) {
@@ -110,16 +110,13 @@ TEST(ResamplerTest, LengthIsExactForOddSizes) {
   }
 }
 
-TEST(ResamplerTest, OutputStaysInRange) {
+TEST(ResamplerTest, OutputStaysInRangeAndParametersAreChecked) {
   Resampler rs(48000, 1);
   std::vector<float> in(4800), out;
   for (size_t i = 0; i < in.size(); ++i) in[i] = (i / 7) % 2 ? 1.0f : -1.0f;  // overshoots
   rs.Process(in, out);
   rs.Finish(out);
   for (float v : out) ASSERT_LE(std::abs(v), 1.0f);
-}
-
-TEST(ResamplerTest, RejectsInvalidParameters) {
   EXPECT_THROW(Resampler(0, 1), AudioError);
   EXPECT_THROW(Resampler(48000, 0), AudioError);
   EXPECT_THROW(Resampler(48000, 1000), AudioError);

@@ -42,6 +42,24 @@ std::vector<float> TrimByEnergy(const std::vector<float>& x) {
   return {x.begin() + a * frame, x.begin() + b * frame};
 }
 
+// Feeds `x` in irregular chunks, as capture would.
+std::vector<Segment> SegmentAll(const std::vector<float>& x, const SegmenterOptions& opts) {
+  Segmenter seg(opts);
+  std::vector<Segment> out;
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> len(50, 3000);
+  for (size_t pos = 0; pos < x.size();) {
+    Chunk c;
+    c.start = static_cast<int64_t>(pos);
+    const size_t n = std::min<size_t>(len(rng), x.size() - pos);
+    c.samples.assign(x.begin() + pos, x.begin() + pos + n);
+    seg.Push(c, out);
+    pos += n;
+  }
+  seg.Finish(out);
+  return out;
+}
+
 class SegmenterTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -87,24 +105,6 @@ class SegmenterTest : public ::testing::Test {
     return x;
   }
 
-  // Feeds `x` in irregular chunks, as capture would.
-  static std::vector<scribed::audio::Segment> Run(const std::vector<float>& x, const SegmenterOptions& opts) {
-    Segmenter seg(opts);
-    std::vector<scribed::audio::Segment> out;
-    std::mt19937 rng(5);
-    std::uniform_int_distribution<int> len(50, 3000);
-    for (size_t pos = 0; pos < x.size();) {
-      Chunk c;
-      c.start = static_cast<int64_t>(pos);
-      const size_t n = std::min<size_t>(len(rng), x.size() - pos);
-      c.samples.assign(x.begin() + pos, x.begin() + pos + n);
-      seg.Push(c, out);
-      pos += n;
-    }
-    seg.Finish(out);
-    return out;
-  }
-
   static void ExpectSamplesMatch(const scribed::audio::Segment& s, const std::vector<float>& x) {
     ASSERT_LE(s.end(), static_cast<int64_t>(x.size()));
     for (size_t i = 0; i < s.samples.size(); ++i) ASSERT_EQ(s.samples[i], x[s.start + i]);
@@ -120,7 +120,7 @@ TEST_F(SegmenterTest, FindsUtterancesWithinOneHundredFiftyMilliseconds) {
                           {1.5, &clips_[3]}},
                          1.0, &truth);
   const SegmenterOptions opts;
-  const auto segs = Run(x, opts);
+  const auto segs = SegmentAll(x, opts);
   ASSERT_EQ(segs.size(), truth.size());
   for (size_t i = 0; i < segs.size(); ++i) {
     const auto& s = segs[i];
@@ -146,7 +146,7 @@ TEST_F(SegmenterTest, LongSpeechIsCutBelowTheCapAtQuietPoints) {
   const auto x = Compose(layout, 1.0, &truth);
   SegmenterOptions opts;
   opts.max_segment_ms = 12000;  // same logic as 30 s, a third of the audio
-  const auto segs = Run(x, opts);
+  const auto segs = SegmentAll(x, opts);
   ASSERT_GE(segs.size(), 3u);
   const int64_t cap = int64_t(opts.max_segment_ms) * 16;
   const int64_t overlap = int64_t(opts.overlap_ms) * 16;
@@ -174,14 +174,14 @@ TEST_F(SegmenterTest, LongSpeechIsCutBelowTheCapAtQuietPoints) {
   for (size_t i = 0; i + 1 < segs.size(); ++i) EXPECT_GE(segs[i + 1].start, segs[i].start);
 }
 
-TEST_F(SegmenterTest, NoiseAndSilenceAloneGiveNoSegments) {
+TEST(SegmenterNoSpeechTest, NoiseAndSilenceAloneGiveNoSegments) {
   std::vector<float> silence(5 * kOutputRate, 0.0f);
-  EXPECT_TRUE(Run(silence, {}).empty());
+  EXPECT_TRUE(SegmentAll(silence, {}).empty());
   std::vector<float> noise(silence.size());
   std::mt19937 rng(3);
   std::normal_distribution<double> n(0.0, 0.02);
   for (float& v : noise) v = static_cast<float>(n(rng));
-  EXPECT_TRUE(Run(noise, {}).empty());
+  EXPECT_TRUE(SegmentAll(noise, {}).empty());
 }
 
 TEST_F(SegmenterTest, AGapInTheStreamClosesTheOpenUtterance) {
