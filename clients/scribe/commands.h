@@ -15,4 +15,7 @@ void AddModelCommands(CLI::App& app);
 // `scribe debug make-model ...`.
 void AddDebugCommands(CLI::App& app);
 
+// devices, record, decode-audio, segment-audio (clients/scribe/audio_commands.cc).
+void AddAudioCommands(CLI::App& app);
+
 }  // namespace scribed::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) try {
   app.set_version_flag("--version", "scribe 0.1.0");
   scribed::cli::AddModelCommands(app);
   scribed::cli::AddDebugCommands(app);
+  scribed::cli::AddAudioCommands(app);
   CLI11_PARSE(app, argc, argv);
   return scribed::cli::g_exit_code;
 } catch (const std::exception& e) {
