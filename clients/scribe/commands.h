@@ -9,6 +9,10 @@ namespace scribed::cli {
 
 void SetExitCode(int code);
 
+// The subcommand `name` of `parent`, created with `description` on first use,
+// so several files can add commands to one group ("debug", "bench").
+CLI::App& CommandGroup(CLI::App& parent, const std::string& name, const std::string& description);
+
 // `scribe model info FILE.gguf`.
 void AddModelCommands(CLI::App& app);
 
@@ -17,5 +21,8 @@ void AddDebugCommands(CLI::App& app);
 
 // devices, record, decode-audio, segment-audio (clients/scribe/audio_commands.cc).
 void AddAudioCommands(CLI::App& app);
+
+// generate, debug logits (clients/scribe/run_commands.cc).
+void AddRunCommands(CLI::App& app);
 
 }  // namespace scribed::cli
