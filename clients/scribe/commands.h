@@ -9,10 +9,20 @@ namespace scribed::cli {
 
 void SetExitCode(int code);
 
+// The subcommand `name` of `parent`, created with `description` on first use,
+// so several files can add commands to one group ("debug", "bench").
+CLI::App& CommandGroup(CLI::App& parent, const std::string& name, const std::string& description);
+
 // `scribe model info FILE.gguf`.
 void AddModelCommands(CLI::App& app);
 
 // `scribe debug make-model ...`.
 void AddDebugCommands(CLI::App& app);
+
+// devices, record, decode-audio, segment-audio (clients/scribe/audio_commands.cc).
+void AddAudioCommands(CLI::App& app);
+
+// generate, debug logits (clients/scribe/run_commands.cc).
+void AddRunCommands(CLI::App& app);
 
 }  // namespace scribed::cli

@@ -67,8 +67,7 @@ int RunMakeModel(const MakeModelOptions& o) {
 }  // namespace
 
 void AddDebugCommands(CLI::App& app) {
-  CLI::App* debug = app.add_subcommand("debug", "Developer tools");
-  debug->require_subcommand(1);
+  CLI::App* debug = &CommandGroup(app, "debug", "Developer tools");
   auto o = std::make_shared<MakeModelOptions>();
   CLI::App* make = debug->add_subcommand(
       "make-model", "Write a testgen-1 test model and its audio projector from a configuration");

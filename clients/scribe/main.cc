@@ -11,6 +11,14 @@ int g_exit_code = 0;
 
 void SetExitCode(int code) { g_exit_code = code; }
 
+CLI::App& CommandGroup(CLI::App& parent, const std::string& name, const std::string& description) {
+  auto found = parent.get_subcommands([&](CLI::App* sub) { return sub->get_name() == name; });
+  if (!found.empty()) return *found.front();
+  CLI::App* group = parent.add_subcommand(name, description);
+  group->require_subcommand(1);
+  return *group;
+}
+
 }  // namespace scribed::cli
 
 int main(int argc, char** argv) try {
@@ -19,6 +27,8 @@ int main(int argc, char** argv) try {
   app.set_version_flag("--version", "scribe 0.1.0");
   scribed::cli::AddModelCommands(app);
   scribed::cli::AddDebugCommands(app);
+  scribed::cli::AddAudioCommands(app);
+  scribed::cli::AddRunCommands(app);
   CLI11_PARSE(app, argc, argv);
   return scribed::cli::g_exit_code;
 } catch (const std::exception& e) {

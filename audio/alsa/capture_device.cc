@@ -1,0 +1,170 @@
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "audio/alsa/pcm.h"
+#include "audio/alsa/sample_convert.h"
+#include "scribed/audio/capture.h"
+
+namespace scribed::audio {
+namespace {
+
+// An eventfd that wakes poll() from another thread.
+class WakeFd {
+ public:
+  WakeFd() : fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    if (fd_ < 0) throw AudioError(std::string("eventfd: ") + std::strerror(errno));
+  }
+  ~WakeFd() { close(fd_); }
+  WakeFd(const WakeFd&) = delete;
+  WakeFd& operator=(const WakeFd&) = delete;
+  int fd() const noexcept { return fd_; }
+  void Signal() const noexcept {
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = write(fd_, &one, sizeof(one));
+  }
+
+ private:
+  int fd_;
+};
+
+// A device that delivers nothing for this long is treated as gone (some USB
+// devices stall without reporting an error when pulled).
+constexpr int kStallTimeoutMs = 5000;
+
+}  // namespace
+
+const char* Name(SampleFormat format) noexcept {
+  switch (format) {
+    case SampleFormat::kS16: return "S16";
+    case SampleFormat::kS24: return "S24";
+    case SampleFormat::kS24Packed: return "S24_3";
+    case SampleFormat::kS32: return "S32";
+    case SampleFormat::kFloat: return "FLOAT";
+  }
+  return "?";
+}
+
+struct CaptureDevice::Impl {
+  std::string name;
+  CaptureFormat format;
+  alsa::PcmPtr pcm;
+  WakeFd wake;
+  std::atomic<bool> interrupted{false};
+  std::atomic<uint64_t> xruns{0};
+  std::unique_ptr<Resampler> resampler;
+  std::vector<pollfd> fds;
+  std::vector<uint8_t> raw;
+  std::vector<float> samples;
+  int64_t position = 0;
+  bool started = false;
+
+  // Handles a negative return from ALSA: overruns and suspends are recovered
+  // (true), anything else throws.
+  void Recover(int err) {
+    if (err == -EPIPE) {
+      ++xruns;
+    } else if (err == -ESTRPIPE) {
+      if (snd_pcm_resume(pcm.get()) == 0) return;
+    } else if (err != -EAGAIN) {
+      alsa::ThrowDeviceError(name, err, "capture failed");
+    }
+    if (int e = snd_pcm_prepare(pcm.get()); e < 0) alsa::ThrowDeviceError(name, e, "recover");
+    started = false;
+  }
+
+  // Waits until the PCM is readable or woken; false when interrupted.
+  bool Wait() {
+    int idle_ms = 0;
+    while (true) {
+      if (interrupted.load(std::memory_order_relaxed)) return false;
+      const int r = poll(fds.data(), fds.size(), 500);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        throw DeviceError(name, DeviceError::Kind::kOther, std::string("poll: ") + std::strerror(errno));
+      }
+      if (fds.back().revents & POLLIN) return false;  // the wake eventfd
+      if (r == 0) {
+        if ((idle_ms += 500) >= kStallTimeoutMs) {
+          throw DeviceError(name, DeviceError::Kind::kUnplugged, "no data for 5 s");
+        }
+        continue;
+      }
+      unsigned short revents = 0;
+      snd_pcm_poll_descriptors_revents(pcm.get(), fds.data(), fds.size() - 1, &revents);
+      if (revents & (POLLERR | POLLNVAL)) {
+        const snd_pcm_state_t st = snd_pcm_state(pcm.get());
+        if (st == SND_PCM_STATE_DISCONNECTED) {
+          throw DeviceError(name, DeviceError::Kind::kUnplugged, "device disconnected");
+        }
+        Recover(st == SND_PCM_STATE_SUSPENDED ? -ESTRPIPE : -EPIPE);
+        return true;
+      }
+      if (revents & POLLIN) return true;
+    }
+  }
+};
+
+CaptureDevice::CaptureDevice(const CaptureOptions& options) : impl_(std::make_unique<Impl>()) {
+  impl_->name = options.device;
+  impl_->pcm = alsa::OpenCapturePcm(options, &impl_->format);
+  impl_->resampler =
+      std::make_unique<Resampler>(impl_->format.rate, impl_->format.channels, options.quality);
+  const int n = snd_pcm_poll_descriptors_count(impl_->pcm.get());
+  if (n <= 0) alsa::ThrowDeviceError(options.device, n < 0 ? n : -EINVAL, "poll descriptors");
+  impl_->fds.resize(static_cast<size_t>(n) + 1);
+  if (int e = snd_pcm_poll_descriptors(impl_->pcm.get(), impl_->fds.data(), n); e < 0) {
+    alsa::ThrowDeviceError(options.device, e, "poll descriptors");
+  }
+  impl_->fds.back() = pollfd{impl_->wake.fd(), POLLIN, 0};
+}
+
+CaptureDevice::~CaptureDevice() = default;
+
+const CaptureFormat& CaptureDevice::format() const noexcept { return impl_->format; }
+uint64_t CaptureDevice::xruns() const noexcept { return impl_->xruns.load(); }
+
+void CaptureDevice::Interrupt() noexcept {
+  impl_->interrupted.store(true);
+  impl_->wake.Signal();
+}
+
+bool CaptureDevice::Read(Chunk& chunk) {
+  Impl& d = *impl_;
+  chunk.samples.clear();
+  chunk.start = d.position;
+  if (d.interrupted.load()) return false;
+  if (!d.started) {
+    if (int e = snd_pcm_start(d.pcm.get()); e < 0 && e != -EBADFD) d.Recover(e);
+    d.started = true;
+  }
+  const size_t frame_bytes = alsa::BytesPerSample(d.format.format) * d.format.channels;
+  const auto period = static_cast<snd_pcm_uframes_t>(d.format.period_frames);
+  d.raw.resize(period * frame_bytes);
+  snd_pcm_sframes_t got = 0;
+  while (true) {
+    got = snd_pcm_readi(d.pcm.get(), d.raw.data(), period);
+    if (got > 0) break;
+    if (got == -EAGAIN || got == 0) {
+      if (!d.Wait()) return false;
+      continue;
+    }
+    d.Recover(static_cast<int>(got));
+    if (!d.started) {
+      if (int e = snd_pcm_start(d.pcm.get()); e < 0) d.Recover(e);
+      d.started = true;
+    }
+  }
+  d.samples.resize(static_cast<size_t>(got) * d.format.channels);
+  alsa::ToFloat(d.format.format, d.raw.data(), d.samples);
+  d.resampler->Process(d.samples, chunk.samples);
+  d.position += static_cast<int64_t>(chunk.samples.size());
+  return !d.interrupted.load();
+}
+
+}  // namespace scribed::audio

@@ -1,0 +1,65 @@
+// A capture loop for a long-running process: opens the device, delivers
+// chunks, and when the device is missing, busy or unplugged reports it and
+// retries with exponential backoff until stopped.
+//
+//   CaptureSource src(options, on_chunk, on_state);
+//   std::thread t([&] { src.Run(); });
+//   ...
+//   src.Stop(); t.join();
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "scribed/audio/capture.h"
+
+namespace scribed::audio {
+
+enum class CaptureState { kOpening, kRunning, kRetrying, kStopped };
+const char* Name(CaptureState state) noexcept;
+
+struct CaptureEvent {
+  CaptureState state;
+  std::string message;  // the error for kRetrying, the format for kRunning
+  int attempt = 0;      // consecutive failed attempts so far
+  std::chrono::milliseconds retry_in{0};
+};
+
+struct RetryPolicy {
+  std::chrono::milliseconds initial{250};
+  std::chrono::milliseconds max{10000};
+  double factor = 2.0;
+};
+
+// Run() is called from one thread; Stop() is Thread-safe.
+class CaptureSource {
+ public:
+  using ChunkCallback = std::function<void(const Chunk&)>;
+  using StateCallback = std::function<void(const CaptureEvent&)>;
+
+  CaptureSource(CaptureOptions options, ChunkCallback on_chunk, StateCallback on_state,
+                RetryPolicy retry = {});
+
+  // Captures until Stop(). Chunk timestamps keep counting across reopenings:
+  // the time a device was away shows as a gap in `start`. Errors other than
+  // DeviceError (thrown by the callbacks) propagate.
+  void Run();
+  void Stop();
+
+ private:
+  bool WaitBackoff(std::chrono::milliseconds delay);
+
+  CaptureOptions options_;
+  ChunkCallback on_chunk_;
+  StateCallback on_state_;
+  RetryPolicy retry_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  CaptureDevice* device_ = nullptr;  // guarded by mutex_
+};
+
+}  // namespace scribed::audio

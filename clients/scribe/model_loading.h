@@ -1,0 +1,36 @@
+// What every scribe command that runs the model shares: the --model/--mmproj
+// options, loading with errors a user can act on, and audio input.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scribed/engine/engine.h"
+
+namespace scribed::cli {
+
+struct ModelPaths {
+  std::string model;   // text GGUF (architecture gemma4)
+  std::string mmproj;  // projector GGUF (architecture clip, gemma4ua audio)
+};
+
+// Adds --model and --mmproj; SCRIBE_MODEL / SCRIBE_MMPROJ supply defaults.
+void AddModelOptions(CLI::App& command, ModelPaths& paths);
+
+// Loads the model; throws what Model::Load throws, or std::invalid_argument
+// when no model file was named.
+std::shared_ptr<const engine::Model> LoadModel(const ModelPaths& paths);
+
+// Any supported audio file as 16 kHz mono float samples (16 kHz mono input is
+// passed through unchanged).
+std::vector<float> LoadAudio(const std::filesystem::path& path);
+
+// Prints "scribe: <message>" for `e` and returns the exit code: 2 for bad
+// input (malformed or wrong files, bad arguments), 1 for other failures.
+int ReportError(const std::exception& e);
+
+}  // namespace scribed::cli

@@ -1,0 +1,76 @@
+// Helpers shared by the audio tests: a temporary directory, external tools
+// (ffmpeg, espeak-ng) run at test time, and signal comparisons.
+#pragma once
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <span>
+#include <string>
+
+namespace scribed::audio::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "scribed-audio-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) std::abort();
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline bool HaveProgram(const std::string& name) {
+  return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// Runs a shell command with its output discarded; true on exit status 0.
+inline bool RunQuiet(const std::string& command) {
+  return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// SNR in dB of `got` against the reference `want` (same length).
+inline double SnrDb(std::span<const double> want, std::span<const float> got) {
+  double signal = 0, noise = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    signal += want[i] * want[i];
+    const double e = static_cast<double>(got[i]) - want[i];
+    noise += e * e;
+  }
+  return 10.0 * std::log10(signal / std::max(noise, 1e-300));
+}
+
+// Highest normalised cross-correlation of b against a over lags in
+// [-max_lag, max_lag]; `*best_lag` receives the lag (b[i + lag] ~ a[i]).
+inline double BestCorrelation(std::span<const float> a, std::span<const float> b, int max_lag,
+                              int* best_lag) {
+  double best = -2.0;
+  for (int lag = -max_lag; lag <= max_lag; ++lag) {
+    double ab = 0, aa = 0, bb = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const long j = static_cast<long>(i) + lag;
+      if (j < 0 || j >= static_cast<long>(b.size())) continue;
+      ab += a[i] * b[j];
+      aa += a[i] * a[i];
+      bb += b[j] * b[j];
+    }
+    const double c = (aa > 0 && bb > 0) ? ab / std::sqrt(aa * bb) : 0.0;
+    if (c > best) {
+      best = c;
+      *best_lag = lag;
+    }
+  }
+  return best;
+}
+
+}  // namespace scribed::audio::testing

@@ -1,0 +1,112 @@
+// The scribe binary as scripts use it: `debug make-model` + `debug logits`
+// reproduce a golden case through the documented JSON contract, and bad
+// input gives exit code 2 with a message.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path GoldenDir() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+struct Result {
+  int exit_code;
+  std::string out;
+};
+
+// Runs scribe with `args` (already quoted), capturing stdout; stderr to `err_file`.
+Result Scribe(const std::string& args, const fs::path& err_file) {
+  const std::string cmd = Quote(SCRIBE_BINARY) + " " + args + " 2>" + Quote(err_file.string());
+  FILE* pipe = popen(cmd.c_str(), "r");
+  Result r{-1, ""};
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class ScribeCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) / "scribe-cli-test";
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(ScribeCli, DebugLogitsReproducesTheAudioGoldenCase) {
+  const fs::path golden_file = GoldenDir() / "case-a-audio.json";
+  const json golden = json::parse(ReadFile(golden_file));
+  const fs::path model = dir_ / "m.gguf", mmproj = dir_ / "p.gguf", err = dir_ / "err";
+  Result made = Scribe("debug make-model --config " + Quote(golden_file) + " --vocab " +
+                           Quote(GoldenDir() / "gemma4-vocab.gguf") + " -o " + Quote(model) +
+                           " --mmproj " + Quote(mmproj),
+                       err);
+  ASSERT_EQ(made.exit_code, 0) << ReadFile(err);
+
+  Result r = Scribe("debug logits --model " + Quote(model) + " --mmproj " + Quote(mmproj) +
+                        " --audio " + Quote(GoldenDir() / "speech16k.wav") + " --prompt " +
+                        Quote(golden["prompt"]) + " --steps 3 --threads 2",
+                    err);
+  ASSERT_EQ(r.exit_code, 0) << ReadFile(err);
+  const json out = json::parse(r.out);
+  EXPECT_EQ(out["prompt_tokens"], golden["prompt_tokens"]);
+  ASSERT_EQ(out["steps"].size(), 4u);  // step 0 after the prefill, then one per greedy step
+  for (size_t k = 0; k < out["steps"].size(); ++k) {
+    const json& got = out["steps"][k];
+    const json& want = golden["steps"][k];
+    EXPECT_EQ(got["argmax"], want["argmax"]) << "step " << k;
+    ASSERT_EQ(got["top10"].size(), 10u);
+    for (size_t i = 0; i < 10; ++i) {
+      EXPECT_EQ(got["top10"][i][0], want["top10"][i][0]) << "step " << k << " rank " << i;
+      EXPECT_NEAR(got["top10"][i][1].get<double>(), want["top10"][i][1].get<double>(), 1e-4);
+    }
+    ASSERT_EQ(got["first16"].size(), 16u);
+    for (size_t i = 0; i < 16; ++i) {
+      EXPECT_NEAR(got["first16"][i].get<double>(), want["first16"][i].get<double>(), 1e-4);
+    }
+  }
+}
+
+TEST_F(ScribeCli, WrongFilesExitWithCode2AndSayWhy) {
+  const fs::path err = dir_ / "err";
+  // The vocabulary GGUF is a gemma4 file without tensors: not a runnable model.
+  Result r = Scribe("debug logits --model " + Quote(GoldenDir() / "gemma4-vocab.gguf") +
+                        " --prompt hi --steps 0",
+                    err);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(ReadFile(err).find("gemma4-vocab.gguf: key gemma4.embedding_length missing"),
+            std::string::npos)
+      << ReadFile(err);
+
+  // A WAV file is not a GGUF.
+  r = Scribe("debug logits --model " + Quote(GoldenDir() / "speech16k.wav") + " --prompt hi", err);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(ReadFile(err).find("speech16k.wav"), std::string::npos) << ReadFile(err);
+}
+
+}  // namespace
