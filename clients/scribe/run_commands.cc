@@ -11,7 +11,7 @@
 
 #include "clients/scribe/commands.h"
 #include "clients/scribe/model_loading.h"
-#include "engine/tokenizer/prompt.h"
+#include "scribed/engine/prompt_text.h"
 
 namespace scribed::cli {
 namespace {
@@ -22,7 +22,7 @@ using nlohmann::json;
 engine::Prompt RawPrompt(const std::string& raw, const std::vector<float>* audio) {
   engine::Prompt prompt;
   prompt.Bos();
-  const auto media = raw.find(engine::tokenizer::kMediaMarker);
+  const auto media = raw.find(engine::kMediaMarker);
   if (media == std::string::npos) {
     if (audio != nullptr) {
       throw std::invalid_argument("--audio given but the prompt has no <__media__> marker");
@@ -32,7 +32,7 @@ engine::Prompt RawPrompt(const std::string& raw, const std::vector<float>* audio
   if (audio == nullptr) throw std::invalid_argument("the prompt has <__media__> but no --audio was given");
   prompt.Text(raw.substr(0, media));
   prompt.Audio(*audio);
-  return prompt.Text(raw.substr(media + engine::tokenizer::kMediaMarker.size()));
+  return prompt.Text(raw.substr(media + engine::kMediaMarker.size()));
 }
 
 json StepJson(std::span<const float> logits) {
@@ -93,12 +93,12 @@ struct GenerateOptions {
 
 int RunGenerate(const GenerateOptions& o) try {
   auto model = LoadModel(o.paths);
-  engine::tokenizer::PromptSpec spec;
+  engine::PromptSpec spec;
   spec.instruction = o.instruction;
   std::vector<float> audio;
   if (!o.audio.empty()) {
     audio = LoadAudio(o.audio);
-    spec.audio = engine::tokenizer::AudioPlacement::kAfterText;
+    spec.audio = engine::AudioPlacement::kAfterText;
   }
   engine::SessionOptions session_options;
   session_options.threads = o.threads;
@@ -106,7 +106,7 @@ int RunGenerate(const GenerateOptions& o) try {
       model->info().context_length,
       256 + engine::Model::AudioFrames(static_cast<int64_t>(audio.size())) + o.max_tokens);
   engine::Session session(model, session_options);
-  session.Append(RawPrompt(engine::tokenizer::RenderPrompt(spec), o.audio.empty() ? nullptr : &audio));
+  session.Append(RawPrompt(engine::RenderPrompt(spec), o.audio.empty() ? nullptr : &audio));
   engine::GenerateParams params;
   params.max_tokens = o.max_tokens;
   params.sampling.temperature = o.temperature;

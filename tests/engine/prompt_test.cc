@@ -1,10 +1,10 @@
-#include "engine/tokenizer/prompt.h"
+#include "scribed/engine/prompt_text.h"
 
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 
-namespace scribed::engine::tokenizer {
+namespace scribed::engine {
 namespace {
 
 PromptSpec Spec(std::string instruction, AudioPlacement audio, bool thought_block,
@@ -91,4 +91,4 @@ TEST(PromptTest, SplitTranslation) {
 }
 
 }  // namespace
-}  // namespace scribed::engine::tokenizer
+}  // namespace scribed::engine

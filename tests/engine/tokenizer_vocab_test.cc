@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/tokenizer/prompt.h"
+#include "scribed/engine/prompt_text.h"
 #include "engine/tokenizer/stream_decoder.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "scribed/engine/gguf.h"

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace scribed::engine::tokenizer {
+namespace scribed::engine {
 
 inline constexpr std::string_view kMediaMarker = "<__media__>";
 inline constexpr std::string_view kTurnOpen = "<|turn>";
@@ -75,4 +75,4 @@ struct TranslationParts {
 };
 TranslationParts SplitTranslation(std::string_view answer, std::string_view target);
 
-}  // namespace scribed::engine::tokenizer
+}  // namespace scribed::engine

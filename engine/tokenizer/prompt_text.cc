@@ -1,9 +1,9 @@
-#include "engine/tokenizer/prompt.h"
+#include "scribed/engine/prompt_text.h"
 
 #include <cctype>
 #include <stdexcept>
 
-namespace scribed::engine::tokenizer {
+namespace scribed::engine {
 namespace {
 
 constexpr std::string_view kWhitespace = " \t\n\r\f\v";
@@ -142,4 +142,4 @@ TranslationParts SplitTranslation(std::string_view answer, std::string_view targ
   return parts;
 }
 
-}  // namespace scribed::engine::tokenizer
+}  // namespace scribed::engine
