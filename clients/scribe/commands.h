@@ -9,4 +9,6 @@ namespace scribed::cli {
 
 void SetExitCode(int code);
 
+void AddBenchCommands(CLI::App& app);
+
 }  // namespace scribed::cli
