@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -73,8 +74,28 @@ void FillWeights(TensorType type, uint8_t* p, size_t bytes, ThreadPool& pool) {
   };
   switch (type) {
     case TensorType::kQ8_0: set_halves(sizeof(engine::BlockQ8_0), {0}); break;
+    case TensorType::kQ4_0: set_halves(sizeof(engine::BlockQ4_0), {0}); break;
+    case TensorType::kQ5_0: set_halves(sizeof(engine::BlockQ5_0), {0}); break;
+    case TensorType::kQ4_1: set_halves(sizeof(engine::BlockQ4_1), {0, 2}); break;
+    case TensorType::kQ5_1: set_halves(sizeof(engine::BlockQ5_1), {0, 2}); break;
+    case TensorType::kQ2_K: set_halves(sizeof(engine::BlockQ2_K), {80, 82}); break;
+    case TensorType::kQ3_K: set_halves(sizeof(engine::BlockQ3_K), {108}); break;
     case TensorType::kQ4_K: set_halves(sizeof(engine::BlockQ4_K), {0, 2}); break;
+    case TensorType::kQ5_K: set_halves(sizeof(engine::BlockQ5_K), {0, 2}); break;
     case TensorType::kQ6_K: set_halves(sizeof(engine::BlockQ6_K), {208}); break;
+    case TensorType::kF16:
+    case TensorType::kF32:
+      for (size_t i = 0; i + 4 <= bytes; i += 4) {
+        const float v = static_cast<float>(static_cast<int>(p[i] % 201) - 100) / 1000.0f;
+        if (type == TensorType::kF32) {
+          std::memcpy(p + i, &v, 4);
+        } else {
+          const uint16_t h = engine::F32ToF16(v);
+          std::memcpy(p + i, &h, 2);
+          std::memcpy(p + i + 2, &h, 2);
+        }
+      }
+      break;
     case TensorType::kBF16:
       for (size_t i = 0; i + 2 <= bytes; i += 2) {
         uint16_t v;
@@ -88,27 +109,34 @@ void FillWeights(TensorType type, uint8_t* p, size_t bytes, ThreadPool& pool) {
 }
 
 // Bytes read plus bytes written per second by a parallel memcpy of 1 GiB.
-double CopyBandwidth(ThreadPool& pool, double min_seconds) {
-  Buffer src(kCopyBytes, pool), dst(kCopyBytes, pool);
-  const int64_t parts = pool.size() * 16;
-  const size_t part = kCopyBytes / static_cast<size_t>(parts);
-  auto copy = [&] {
-    pool.ParallelFor(parts, [&](int64_t i, int) {
-      std::memcpy(dst.data.get() + i * part, src.data.get() + i * part, part);
-    });
-  };
-  copy();  // warm-up
-  double best = 0;
-  const auto start = Clock::now();
-  int reps = 0;
-  while (reps < 3 || Seconds(start, Clock::now()) < min_seconds) {
-    const auto t0 = Clock::now();
-    copy();
-    best = std::max(best, 2.0 * static_cast<double>(kCopyBytes) / Seconds(t0, Clock::now()));
-    ++reps;
+class CopyBench {
+ public:
+  explicit CopyBench(ThreadPool& pool)
+      : pool_(pool), src_(kCopyBytes, pool), dst_(kCopyBytes, pool) {}
+
+  double Measure(double min_seconds) {
+    const int64_t parts = pool_.size() * 16;
+    const size_t part = kCopyBytes / static_cast<size_t>(parts);
+    auto copy = [&] {
+      pool_.ParallelFor(parts, [&](int64_t i, int) {
+        std::memcpy(dst_.data.get() + i * part, src_.data.get() + i * part, part);
+      });
+    };
+    copy();  // warm-up
+    double best = 0;
+    const auto start = Clock::now();
+    for (int reps = 0; reps < 3 || Seconds(start, Clock::now()) < min_seconds; ++reps) {
+      const auto t0 = Clock::now();
+      copy();
+      best = std::max(best, 2.0 * static_cast<double>(kCopyBytes) / Seconds(t0, Clock::now()));
+    }
+    return best / 1e9;
   }
-  return best / 1e9;
-}
+
+ private:
+  ThreadPool& pool_;
+  Buffer src_, dst_;
+};
 
 struct FfnResult {
   double matvec_gbps = 0;
@@ -173,19 +201,37 @@ void RunKernelBench(const KernelBenchOptions& options, std::FILE* out) {
                pool.size(), static_cast<long long>(kFfn), static_cast<long long>(kHidden),
                static_cast<long long>(kHidden), static_cast<long long>(kFfn),
                options.prefill_tokens);
-  const double copy_gbps = CopyBandwidth(pool, options.seconds_per_case);
-  std::fprintf(out, "memcpy 1 GiB: %.2f GB/s (read + write)\n", copy_gbps);
+  // Copy bandwidth is measured again next to each type so that both sides of
+  // a ratio see the same machine load.
+  CopyBench copy(pool);
+  std::fprintf(out, "memcpy 1 GiB: %.2f GB/s (read + write)\n", copy.Measure(options.seconds_per_case));
   std::fflush(out);
 
-  const TensorType types[] = {TensorType::kQ4_K, TensorType::kQ8_0, TensorType::kQ6_K,
-                              TensorType::kBF16};
+  std::vector<TensorType> types = {TensorType::kQ4_K, TensorType::kQ8_0, TensorType::kQ6_K,
+                                   TensorType::kBF16};
+  if (!options.types.empty()) {
+    types.clear();
+    for (const auto& name : options.types) {
+      bool found = false;
+      for (uint32_t id = 0; id < 64 && !found; ++id) {
+        const auto t = engine::FindTensorType(id);
+        if (t && t->name == name && engine::CanQuantize(t->type) && t->type != TensorType::kQ8_K) {
+          types.push_back(t->type);
+          found = true;
+        }
+      }
+      if (!found) throw std::invalid_argument("bench kernels: unknown weight type '" + name + "'");
+    }
+  }
   std::vector<std::string> summary;
-  std::fprintf(out, "%-6s %14s %8s %22s\n", "type", "matvec GB/s", "ratio", "matmul GFLOP/s");
+  std::fprintf(out, "%-6s %12s %10s %8s %16s\n", "type", "matvec GB/s", "copy GB/s", "ratio",
+               "matmul GFLOP/s");
   for (TensorType type : types) {
+    const double copy_gbps = copy.Measure(options.seconds_per_case);
     const FfnResult r = BenchFfn(type, pool, options);
     const double ratio = r.matvec_gbps / copy_gbps;
-    std::fprintf(out, "%-6s %14.2f %8.3f %22.1f\n", std::string(engine::Name(type)).c_str(),
-                 r.matvec_gbps, ratio, r.matmul_gflops);
+    std::fprintf(out, "%-6s %12.2f %10.2f %8.3f %16.1f\n", std::string(engine::Name(type)).c_str(),
+                 r.matvec_gbps, copy_gbps, ratio, r.matmul_gflops);
     std::fflush(out);
     char line[160];
     std::snprintf(line, sizeof(line), "kernel=matvec type=%s gbps=%.2f copy_gbps=%.2f ratio=%.3f",

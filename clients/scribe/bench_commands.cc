@@ -18,6 +18,7 @@ void AddBenchCommands(CLI::App& app) {
       ->check(CLI::Range(0, 1024));
   kernels->add_option("--seconds", opts->seconds_per_case, "Minimum seconds per measurement")
       ->check(CLI::Range(0.0, 600.0));
+  kernels->add_option("--type", opts->types, "Weight types to run (default: Q4_K Q8_0 Q6_K BF16)");
   kernels->callback([opts] {
     bench::RunKernelBench(*opts, stdout);
     SetExitCode(0);
