@@ -2,8 +2,8 @@
 // matmul.cc (included once per Highway target through foreach_target).
 // Quantized weights meet int8 activations (activation_quant.h); AVX-512
 // targets use intrinsics Highway 1.0 lacks (VNNI dpbusd/dpwssd on AVX3_DL,
-// maddubs+madd on AVX3); other targets run integer C++ loops the compiler
-// vectorizes. Float weights (F32/F16/BF16) use portable Highway code.
+// maddubs+madd on AVX3 and AVX2); SSE4/scalar run integer C++ loops the
+// compiler vectorizes. Float weights (F32/F16/BF16) use portable Highway code.
 
 #if defined(SCRIBED_ENGINE_KERNELS_QUANT_DOT_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef SCRIBED_ENGINE_KERNELS_QUANT_DOT_INL_H_
@@ -83,6 +83,18 @@ float DotBF16(const uint8_t* w, const float* x, int64_t n) {
 }
 
 // ---- Quantized weights x int8 activations ------------------------------------
+
+// Q4_K / Q5_K: 6-bit scales/mins unpacked four at a time from the packed
+// 12 bytes (see UnpackScaleMinK4).
+HWY_INLINE void UnpackK4(const uint8_t* s, uint32_t* sc, uint32_t* mn) {
+  uint32_t a[3];
+  std::memcpy(a, s, 12);
+  sc[0] = a[0] & 0x3F3F3F3Fu;
+  sc[1] = (a[2] & 0x0F0F0F0Fu) | (((a[0] >> 6) & 0x03030303u) << 4);
+  mn[0] = a[1] & 0x3F3F3F3Fu;
+  mn[1] = ((a[2] >> 4) & 0x0F0F0F0Fu) | (((a[1] >> 6) & 0x03030303u) << 4);
+}
+
 
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 
@@ -203,17 +215,6 @@ HWY_INLINE __m512i SpreadIndex4(int first) {
       _mm256_inserti128_si256(_mm256_castsi128_si256(c), d, 1), 1);
 }
 
-// Q4_K / Q5_K: 6-bit scales/mins unpacked four at a time from the packed
-// 12 bytes (see UnpackScaleMinK4).
-HWY_INLINE void UnpackK4(const uint8_t* s, uint32_t* sc, uint32_t* mn) {
-  uint32_t a[3];
-  std::memcpy(a, s, 12);
-  sc[0] = a[0] & 0x3F3F3F3Fu;
-  sc[1] = (a[2] & 0x0F0F0F0Fu) | (((a[0] >> 6) & 0x03030303u) << 4);
-  mn[0] = a[1] & 0x3F3F3F3Fu;
-  mn[1] = ((a[2] >> 4) & 0x0F0F0F0Fu) | (((a[1] >> 6) & 0x03030303u) << 4);
-}
-
 template <bool kQ5>
 SCRIBED_VNNI float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
   constexpr int64_t kBytes = kQ5 ? sizeof(BlockQ5_K) : sizeof(BlockQ4_K);
@@ -309,7 +310,153 @@ SCRIBED_VNNI float DotQ6_K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
 
 #undef SCRIBED_VNNI
 
-#else  // Targets without AVX-512: integer loops (vectorized by the compiler).
+#elif HWY_TARGET == HWY_AVX2
+
+HWY_INLINE float Half(const uint8_t* p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return _cvtsh_ss(h);
+}
+
+HWY_INLINE int HSum128(__m128i v) {
+  v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+  v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(v);
+}
+
+HWY_INLINE float HSumF(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// int16 pair sums of u8(u) * s8(s), multiplied by `scale16` and pair-summed to int32.
+HWY_INLINE __m256i DotScaled(__m256i u, __m256i s, __m256i scale16) {
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), scale16);
+}
+
+// Q8_0 (signed codes) or Q4_0 (nibbles - 8): sign moved onto the activation
+// so maddubs sees an unsigned operand.
+template <bool kQ4>
+float DotQ32(const uint8_t* w, const ActBlock32* x, int64_t nb) {
+  constexpr int64_t kBytes = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
+  const __m256i m4 = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8);
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 acc = _mm256_setzero_ps();
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* b = w + i * kBytes;
+    __m256i wv;
+    if constexpr (kQ4) {
+      const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 2));
+      wv = _mm256_sub_epi8(
+          _mm256_and_si256(
+              _mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1), m4),
+          eight);
+    } else {
+      wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2));
+    }
+    const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs));
+    const __m256i dot = DotScaled(_mm256_abs_epi8(wv), _mm256_sign_epi8(xv, wv), ones);
+    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(Half(b) * x[i].d), acc);
+  }
+  return HSumF(acc);
+}
+
+float DotQ8_0(const uint8_t* w, const ActBlock32* x, int64_t nb) { return DotQ32<false>(w, x, nb); }
+float DotQ4_0(const uint8_t* w, const ActBlock32* x, int64_t nb) { return DotQ32<true>(w, x, nb); }
+
+template <bool kQ5>
+float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
+  constexpr int64_t kBytes = kQ5 ? sizeof(BlockQ5_K) : sizeof(BlockQ4_K);
+  constexpr int kQsOffset = kQ5 ? 48 : 16;
+  const __m256i m4 = _mm256_set1_epi8(0x0F);
+  const __m256i bit0 = _mm256_set1_epi8(0x01), bit1 = _mm256_set1_epi8(0x02);
+  __m256 acc = _mm256_setzero_ps();
+  float mins = 0.0f;
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* b = w + i * kBytes;
+    const BlockQ8_K& xb = x[i];
+    uint32_t sc[2], mn[2];
+    uint8_t scales[8];
+    UnpackK4(b + 4, sc, mn);
+    std::memcpy(scales, sc, 8);
+    const __m128i mn8 = _mm_set_epi32(0, 0, static_cast<int>(mn[1]), static_cast<int>(mn[0]));
+    const __m128i bsum = _mm_hadd_epi16(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(xb.bsums)),
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(xb.bsums + 8)));
+    const int msum = HSum128(_mm_madd_epi16(_mm_cvtepu8_epi16(mn8), bsum));
+    __m256i qh = _mm256_setzero_si256();
+    if constexpr (kQ5) qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16));
+    __m256i isum = _mm256_setzero_si256();
+    for (int k = 0; k < 4; ++k) {
+      const __m256i q =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + kQsOffset + 32 * k));
+      __m256i lo = _mm256_and_si256(q, m4);
+      __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+      if constexpr (kQ5) {
+        lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(qh, bit0), 4));
+        hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(qh, bit1), 3));
+        qh = _mm256_srli_epi16(qh, 2);
+      }
+      const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.qs + 64 * k));
+      const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.qs + 64 * k + 32));
+      isum = _mm256_add_epi32(isum, DotScaled(lo, x0, _mm256_set1_epi16(scales[2 * k])));
+      isum = _mm256_add_epi32(isum, DotScaled(hi, x1, _mm256_set1_epi16(scales[2 * k + 1])));
+    }
+    const float dx = xb.d;
+    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(Half(b) * dx), acc);
+    mins += Half(b + 2) * dx * static_cast<float>(msum);
+  }
+  return HSumF(acc) - mins;
+}
+
+float DotQ4_K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) { return DotQ45K<false>(w, x, nb); }
+float DotQ5_K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) { return DotQ45K<true>(w, x, nb); }
+
+float DotQ6_K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
+  const __m256i m4 = _mm256_set1_epi8(0x0F), m30 = _mm256_set1_epi8(0x30);
+  __m256 acc = _mm256_setzero_ps();
+  float offs = 0.0f;
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* b = w + i * static_cast<int64_t>(sizeof(BlockQ6_K));
+    const BlockQ8_K& xb = x[i];
+    const int8_t* sc = reinterpret_cast<const int8_t*>(b + 192);
+    const __m256i sc16 =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 192)));
+    const __m256i prod =
+        _mm256_madd_epi16(sc16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums)));
+    const int osum =
+        HSum128(_mm_add_epi32(_mm256_castsi256_si128(prod), _mm256_extracti128_si256(prod, 1)));
+    __m256i isum = _mm256_setzero_si256();
+    // Scale vector for a 32-element quarter: groups g and g+1, 8 int16 lanes each.
+    auto scales = [&](int g) {
+      return _mm256_set_m128i(_mm_set1_epi16(sc[g + 1]), _mm_set1_epi16(sc[g]));
+    };
+    for (int h = 0; h < 2; ++h) {
+      const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 64 * h));
+      const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 64 * h + 32));
+      const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 128 + 32 * h));
+      const __m256i q[4] = {
+          _mm256_or_si256(_mm256_and_si256(ql0, m4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), m30)),
+          _mm256_or_si256(_mm256_and_si256(ql1, m4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), m30)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), _mm256_and_si256(qh, m30)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                          _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30))};
+      for (int j = 0; j < 4; ++j) {
+        const __m256i xv =
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.qs + 128 * h + 32 * j));
+        isum = _mm256_add_epi32(isum, DotScaled(q[j], xv, scales(8 * h + 2 * j)));
+      }
+    }
+    const float dd = Half(b + 208) * xb.d;
+    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dd), acc);
+    offs += dd * static_cast<float>(32 * osum);
+  }
+  return HSumF(acc) - offs;
+}
+
+#else  // Targets without AVX2: integer loops (vectorized by the compiler).
 
 float DotQ8_0(const uint8_t* w, const ActBlock32* x, int64_t nb) {
   float acc = 0.0f;
