@@ -144,6 +144,13 @@ HWY_INLINE int HSum128(__m128i v) {
   return _mm_cvtsi128_si32(v);
 }
 
+HWY_INLINE float HSumF256(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
 // Weights Q8_0 (signed) or Q4_0 (nibbles - 8), two blocks per zmm.
 template <bool kQ4>
 SCRIBED_VNNI float DotQ32(const uint8_t* w, const ActBlock32* x, int64_t nb) {
@@ -223,20 +230,24 @@ SCRIBED_VNNI float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
   const __m256i bit0 = _mm256_set1_epi8(0x01), bit1 = _mm256_set1_epi8(0x02);
   const __m512i idx[4] = {SpreadIndex2(0), SpreadIndex2(2), SpreadIndex2(4), SpreadIndex2(6)};
   __m512 acc = _mm512_setzero_ps();
-  float mins = 0.0f;
+  __m256 min_acc = _mm256_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
     const uint8_t* b = w + i * kBytes;
     const BlockQ8_K& xb = x[i];
     uint32_t sc[2], mn[2];
     UnpackK4(b + 4, sc, mn);
-    const __m128i sc8 = _mm_set_epi32(0, 0, static_cast<int>(sc[1]), static_cast<int>(sc[0]));
+    // d and dmin together: lanes 0 and 1.
+    const __m128 dd = _mm_mul_ps(
+        _mm_cvtph_ps(_mm_cvtsi32_si128(*reinterpret_cast<const int32_t*>(b))), _mm_set1_ps(xb.d));
     const __m128i mn8 = _mm_set_epi32(0, 0, static_cast<int>(mn[1]), static_cast<int>(mn[0]));
-    // Mins: sum_j min_j * (bsums[2j] + bsums[2j+1]).
-    const __m128i bsum = _mm_hadd_epi16(
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(xb.bsums)),
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(xb.bsums + 8)));
-    const int msum = HSum128(_mm_madd_epi16(_mm_cvtepu8_epi16(mn8), bsum));
-    const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(sc8));
+    // Mins: bsums[i] times min[i/2], pair-summed to 8 int32.
+    const __m256i mins = _mm256_madd_epi16(
+        _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(mn8, mn8)),
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums)));
+    min_acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(mins),
+                              _mm256_broadcastss_ps(_mm_movehdup_ps(dd)), min_acc);
+    const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(
+        _mm_set_epi32(0, 0, static_cast<int>(sc[1]), static_cast<int>(sc[0]))));
     __m256i qh = _mm256_setzero_si256();
     if constexpr (kQ5) qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16));
     __m512i isum = _mm512_setzero_si512();
@@ -253,11 +264,9 @@ SCRIBED_VNNI float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
       const __m512i xv = _mm512_loadu_si512(xb.qs + 64 * k);
       isum = DotScaled(isum, Join(lo, hi), xv, _mm512_permutexvar_epi16(idx[k], sc16));
     }
-    const float dx = xb.d;
-    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(Half(b) * dx), acc);
-    mins += Half(b + 2) * dx * static_cast<float>(msum);
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_broadcastss_ps(dd), acc);
   }
-  return _mm512_reduce_add_ps(acc) - mins;
+  return _mm512_reduce_add_ps(acc) - HSumF256(min_acc);
 }
 
 SCRIBED_VNNI float DotQ4_K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
