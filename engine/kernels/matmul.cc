@@ -93,14 +93,14 @@ HWY_EXPORT(DotTileImpl);
 
 namespace {
 
-enum class ActKind { kFloat, kBlocks32, kBlocksK };
+enum class ActKind { kFloat, kBlocks32, kBlocksK, kBlocksKInterleaved };
 
 ActKind ActivationKind(TensorType type) {
   switch (type) {
     case TensorType::kQ8_0:
     case TensorType::kQ4_0: return ActKind::kBlocks32;
     case TensorType::kQ4_K:
-    case TensorType::kQ5_K:
+    case TensorType::kQ5_K: return ActKind::kBlocksKInterleaved;
     case TensorType::kQ6_K: return ActKind::kBlocksK;
     default: return ActKind::kFloat;
   }
@@ -140,8 +140,11 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadP
     pool.ParallelFor(n_tokens, [&](int64_t t, int) {
       if (kind == ActKind::kBlocks32) {
         QuantizeActivation32(x + t * cols, cols, reinterpret_cast<ActBlock32*>(base + t * act_bytes));
-      } else {
+      } else if (kind == ActKind::kBlocksK) {
         QuantizeActivationK(x + t * cols, cols, reinterpret_cast<BlockQ8_K*>(base + t * act_bytes));
+      } else {
+        QuantizeActivationKInterleaved(x + t * cols, cols,
+                                       reinterpret_cast<BlockQ8_K*>(base + t * act_bytes));
       }
     });
     act = base;

@@ -205,12 +205,12 @@ SCRIBED_VNNI float DotQ4_0(const uint8_t* w, const ActBlock32* x, int64_t nb) {
   return DotQ32<true>(w, x, nb);
 }
 
-// Index vectors spreading int16 lane `first` over lanes 0..15 and `first+1`
+// Index vectors spreading int16 lane `a` over lanes 0..15 and `b`
 // over 16..31 (one scale per 32-element sub-block), or 4 scales over 8 lanes
 // each (one per 16-element group).
-HWY_INLINE __m512i SpreadIndex2(int first) {
-  return _mm512_inserti64x4(_mm512_set1_epi16(static_cast<int16_t>(first)),
-                            _mm256_set1_epi16(static_cast<int16_t>(first + 1)), 1);
+HWY_INLINE __m512i SpreadIndexPair(int a, int b) {
+  return _mm512_inserti64x4(_mm512_set1_epi16(static_cast<int16_t>(a)),
+                            _mm256_set1_epi16(static_cast<int16_t>(b)), 1);
 }
 HWY_INLINE __m512i SpreadIndex4(int first) {
   const __m128i a = _mm_set1_epi16(static_cast<int16_t>(first));
@@ -222,13 +222,17 @@ HWY_INLINE __m512i SpreadIndex4(int first) {
       _mm256_inserti128_si256(_mm256_castsi128_si256(c), d, 1), 1);
 }
 
+// x holds interleaved Q8_K activations (QuantizeActivationKInterleaved): one
+// 64-byte load of nibbles gives sub-blocks (4c, 4c+2) in its low nibbles and
+// (4c+1, 4c+3) in its high ones, matching 64 contiguous activation bytes each.
 template <bool kQ5>
 SCRIBED_VNNI float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
   constexpr int64_t kBytes = kQ5 ? sizeof(BlockQ5_K) : sizeof(BlockQ4_K);
   constexpr int kQsOffset = kQ5 ? 48 : 16;
-  const __m256i m4 = _mm256_set1_epi8(0x0F);
-  const __m256i bit0 = _mm256_set1_epi8(0x01), bit1 = _mm256_set1_epi8(0x02);
-  const __m512i idx[4] = {SpreadIndex2(0), SpreadIndex2(2), SpreadIndex2(4), SpreadIndex2(6)};
+  const __m512i m4 = _mm512_set1_epi8(0x0F);
+  const __m512i bit0 = _mm512_set1_epi8(0x01), bit1 = _mm512_set1_epi8(0x02);
+  const __m512i idx_lo[2] = {SpreadIndexPair(0, 2), SpreadIndexPair(4, 6)};
+  const __m512i idx_hi[2] = {SpreadIndexPair(1, 3), SpreadIndexPair(5, 7)};
   __m512 acc = _mm512_setzero_ps();
   __m256 min_acc = _mm256_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
@@ -236,9 +240,10 @@ SCRIBED_VNNI float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
     const BlockQ8_K& xb = x[i];
     uint32_t sc[2], mn[2];
     UnpackK4(b + 4, sc, mn);
+    int32_t dpair;
+    std::memcpy(&dpair, b, 4);
     // d and dmin together: lanes 0 and 1.
-    const __m128 dd = _mm_mul_ps(
-        _mm_cvtph_ps(_mm_cvtsi32_si128(*reinterpret_cast<const int32_t*>(b))), _mm_set1_ps(xb.d));
+    const __m128 dd = _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(dpair)), _mm_set1_ps(xb.d));
     const __m128i mn8 = _mm_set_epi32(0, 0, static_cast<int>(mn[1]), static_cast<int>(mn[0]));
     // Mins: bsums[i] times min[i/2], pair-summed to 8 int32.
     const __m256i mins = _mm256_madd_epi16(
@@ -248,21 +253,26 @@ SCRIBED_VNNI float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
                               _mm256_broadcastss_ps(_mm_movehdup_ps(dd)), min_acc);
     const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(
         _mm_set_epi32(0, 0, static_cast<int>(sc[1]), static_cast<int>(sc[0]))));
-    __m256i qh = _mm256_setzero_si256();
-    if constexpr (kQ5) qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16));
+    __m512i qh = _mm512_setzero_si512();
+    if constexpr (kQ5) {
+      // Low half: fifth bits of sub-blocks 4c, 4c+1; high half: 4c+2, 4c+3.
+      const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16));
+      qh = Join(h, _mm256_srli_epi16(h, 2));
+    }
     __m512i isum = _mm512_setzero_si512();
-    for (int k = 0; k < 4; ++k) {
-      const __m256i q =
-          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + kQsOffset + 32 * k));
-      __m256i lo = _mm256_and_si256(q, m4);
-      __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+    for (int c = 0; c < 2; ++c) {
+      const __m512i q = _mm512_loadu_si512(b + kQsOffset + 64 * c);
+      __m512i lo = _mm512_and_si512(q, m4);
+      __m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), m4);
       if constexpr (kQ5) {
-        lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(qh, bit0), 4));
-        hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(qh, bit1), 3));
-        qh = _mm256_srli_epi16(qh, 2);
+        lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(qh, bit0), 4));
+        hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(qh, bit1), 3));
+        qh = _mm512_srli_epi16(qh, 4);
       }
-      const __m512i xv = _mm512_loadu_si512(xb.qs + 64 * k);
-      isum = DotScaled(isum, Join(lo, hi), xv, _mm512_permutexvar_epi16(idx[k], sc16));
+      isum = DotScaled(isum, lo, _mm512_loadu_si512(xb.qs + 128 * c),
+                       _mm512_permutexvar_epi16(idx_lo[c], sc16));
+      isum = DotScaled(isum, hi, _mm512_loadu_si512(xb.qs + 128 * c + 64),
+                       _mm512_permutexvar_epi16(idx_hi[c], sc16));
     }
     acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_broadcastss_ps(dd), acc);
   }
@@ -408,8 +418,10 @@ float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
         hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(qh, bit1), 3));
         qh = _mm256_srli_epi16(qh, 2);
       }
-      const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.qs + 64 * k));
-      const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.qs + 64 * k + 32));
+      // Interleaved activations (see the AVX-512 version).
+      const int8_t* xq = xb.qs + 128 * (k / 2) + 32 * (k % 2);
+      const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq));
+      const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq + 64));
       isum = _mm256_add_epi32(isum, DotScaled(lo, x0, _mm256_set1_epi16(scales[2 * k])));
       isum = _mm256_add_epi32(isum, DotScaled(hi, x1, _mm256_set1_epi16(scales[2 * k + 1])));
     }
@@ -518,8 +530,8 @@ float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
           lo |= ((qh[l] >> (2 * k)) & 1) << 4;
           hi |= ((qh[l] >> (2 * k + 1)) & 1) << 4;
         }
-        s0 += lo * xb.qs[64 * k + l];
-        s1 += hi * xb.qs[64 * k + 32 + l];
+        s0 += lo * xb.qs[InterleavedK(64 * k + l)];
+        s1 += hi * xb.qs[InterleavedK(64 * k + 32 + l)];
       }
       isum += sc0 * s0 + sc1 * s1;
       msum += mn0 * (xb.bsums[4 * k] + xb.bsums[4 * k + 1]) +
