@@ -290,7 +290,7 @@ SCRIBED_VNNI float DotQ6_K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
   const __m256i m4 = _mm256_set1_epi8(0x0F), m30 = _mm256_set1_epi8(0x30);
   const __m512i idx[4] = {SpreadIndex4(0), SpreadIndex4(4), SpreadIndex4(8), SpreadIndex4(12)};
   __m512 acc = _mm512_setzero_ps();
-  float offs = 0.0f;
+  __m256 off_acc = _mm256_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
     const uint8_t* b = w + i * static_cast<int64_t>(sizeof(BlockQ6_K));
     const BlockQ8_K& xb = x[i];
@@ -299,8 +299,6 @@ SCRIBED_VNNI float DotQ6_K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
     // Codes are stored +32: subtract 32 * sum_g scale_g * bsums_g.
     const __m256i prod =
         _mm256_madd_epi16(sc16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums)));
-    const int osum =
-        HSum128(_mm_add_epi32(_mm256_castsi256_si128(prod), _mm256_extracti128_si256(prod, 1)));
     const __m512i sc512 = _mm512_castsi256_si512(sc16);
     __m512i isum = _mm512_setzero_si512();
     for (int h = 0; h < 2; ++h) {
@@ -322,9 +320,9 @@ SCRIBED_VNNI float DotQ6_K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
     }
     const float dd = Half(b + 208) * xb.d;
     acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(dd), acc);
-    offs += dd * static_cast<float>(32 * osum);
+    off_acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(prod), _mm256_set1_ps(32.0f * dd), off_acc);
   }
-  return _mm512_reduce_add_ps(acc) - offs;
+  return _mm512_reduce_add_ps(acc) - HSumF256(off_acc);
 }
 
 #undef SCRIBED_VNNI
