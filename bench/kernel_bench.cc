@@ -111,8 +111,12 @@ void FillWeights(TensorType type, uint8_t* p, size_t bytes, ThreadPool& pool) {
 // Bytes read plus bytes written per second by a parallel memcpy of 1 GiB.
 class CopyBench {
  public:
+  // The source gets random bytes: pages of zeros may be shared copies of one
+  // physical page (kernel same-page merging), which would read from cache.
   explicit CopyBench(ThreadPool& pool)
-      : pool_(pool), src_(kCopyBytes, pool), dst_(kCopyBytes, pool) {}
+      : pool_(pool), src_(kCopyBytes, pool), dst_(kCopyBytes, pool) {
+    FillWeights(TensorType::kQ4_0, src_.data.get(), kCopyBytes, pool);
+  }
 
   double Measure(double min_seconds) {
     const int64_t parts = pool_.size() * 16;
