@@ -29,6 +29,23 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
+// Median duration of repeated calls to `fn` (at least `min_reps`, for at least
+// `min_seconds`): robust to both preemption on a shared machine and to the
+// occasional implausibly fast sample.
+template <class F>
+double MedianSeconds(int min_reps, double min_seconds, const F& fn) {
+  std::vector<double> samples;
+  const auto start = Clock::now();
+  while (static_cast<int>(samples.size()) < min_reps || Seconds(start, Clock::now()) < min_seconds) {
+    const auto t0 = Clock::now();
+    fn();
+    samples.push_back(Seconds(t0, Clock::now()));
+  }
+  std::nth_element(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2),
+                   samples.end());
+  return samples[samples.size() / 2];
+}
+
 // Page-aligned buffer without value-initialization, pages touched by `pool`
 // so they are resident (and spread over the threads' memory) before timing.
 struct Buffer {
@@ -127,14 +144,7 @@ class CopyBench {
       });
     };
     copy();  // warm-up
-    double best = 0;
-    const auto start = Clock::now();
-    for (int reps = 0; reps < 3 || Seconds(start, Clock::now()) < min_seconds; ++reps) {
-      const auto t0 = Clock::now();
-      copy();
-      best = std::max(best, 2.0 * static_cast<double>(kCopyBytes) / Seconds(t0, Clock::now()));
-    }
-    return best / 1e9;
+    return 2.0 * static_cast<double>(kCopyBytes) / MedianSeconds(5, min_seconds, copy) / 1e9;
   }
 
  private:
@@ -175,25 +185,13 @@ FfnResult BenchFfn(TensorType type, ThreadPool& pool, const KernelBenchOptions& 
   };
   FfnResult r;
   pass(1);  // warm-up
-  double best = 1e30;
-  auto start = Clock::now();
-  for (int reps = 0; reps < 3 || Seconds(start, Clock::now()) < opt.seconds_per_case; ++reps) {
-    const auto t0 = Clock::now();
-    pass(1);
-    best = std::min(best, Seconds(t0, Clock::now()));
-  }
-  r.matvec_gbps = static_cast<double>(total_bytes) / best / 1e9;
+  const double matvec_s = MedianSeconds(5, opt.seconds_per_case, [&] { pass(1); });
+  r.matvec_gbps = static_cast<double>(total_bytes) / matvec_s / 1e9;
 
   double flops = 0;
   for (const auto& m : mats) flops += 2.0 * static_cast<double>(m.rows * m.cols * ntok);
-  best = 1e30;
-  start = Clock::now();
-  for (int reps = 0; reps < 1 || Seconds(start, Clock::now()) < opt.seconds_per_case; ++reps) {
-    const auto t0 = Clock::now();
-    pass(ntok);
-    best = std::min(best, Seconds(t0, Clock::now()));
-  }
-  r.matmul_gflops = flops / best / 1e9;
+  const double matmul_s = MedianSeconds(3, opt.seconds_per_case, [&] { pass(ntok); });
+  r.matmul_gflops = flops / matmul_s / 1e9;
   return r;
 }
 
