@@ -36,12 +36,14 @@ template <class F>
 double MedianSeconds(int min_reps, double min_seconds, const F& fn) {
   std::vector<double> samples;
   const auto start = Clock::now();
-  while (static_cast<int>(samples.size()) < min_reps || Seconds(start, Clock::now()) < min_seconds) {
+  while (static_cast<int>(samples.size()) < min_reps ||
+         Seconds(start, Clock::now()) < min_seconds) {
     const auto t0 = Clock::now();
     fn();
     samples.push_back(Seconds(t0, Clock::now()));
   }
-  std::nth_element(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2),
+  std::nth_element(samples.begin(),
+                   samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2),
                    samples.end());
   return samples[samples.size() / 2];
 }
@@ -90,16 +92,36 @@ void FillWeights(TensorType type, uint8_t* p, size_t bytes, ThreadPool& pool) {
     }
   };
   switch (type) {
-    case TensorType::kQ8_0: set_halves(sizeof(engine::BlockQ8_0), {0}); break;
-    case TensorType::kQ4_0: set_halves(sizeof(engine::BlockQ4_0), {0}); break;
-    case TensorType::kQ5_0: set_halves(sizeof(engine::BlockQ5_0), {0}); break;
-    case TensorType::kQ4_1: set_halves(sizeof(engine::BlockQ4_1), {0, 2}); break;
-    case TensorType::kQ5_1: set_halves(sizeof(engine::BlockQ5_1), {0, 2}); break;
-    case TensorType::kQ2_K: set_halves(sizeof(engine::BlockQ2_K), {80, 82}); break;
-    case TensorType::kQ3_K: set_halves(sizeof(engine::BlockQ3_K), {108}); break;
-    case TensorType::kQ4_K: set_halves(sizeof(engine::BlockQ4_K), {0, 2}); break;
-    case TensorType::kQ5_K: set_halves(sizeof(engine::BlockQ5_K), {0, 2}); break;
-    case TensorType::kQ6_K: set_halves(sizeof(engine::BlockQ6_K), {208}); break;
+    case TensorType::kQ8_0:
+      set_halves(sizeof(engine::BlockQ8_0), {0});
+      break;
+    case TensorType::kQ4_0:
+      set_halves(sizeof(engine::BlockQ4_0), {0});
+      break;
+    case TensorType::kQ5_0:
+      set_halves(sizeof(engine::BlockQ5_0), {0});
+      break;
+    case TensorType::kQ4_1:
+      set_halves(sizeof(engine::BlockQ4_1), {0, 2});
+      break;
+    case TensorType::kQ5_1:
+      set_halves(sizeof(engine::BlockQ5_1), {0, 2});
+      break;
+    case TensorType::kQ2_K:
+      set_halves(sizeof(engine::BlockQ2_K), {80, 82});
+      break;
+    case TensorType::kQ3_K:
+      set_halves(sizeof(engine::BlockQ3_K), {108});
+      break;
+    case TensorType::kQ4_K:
+      set_halves(sizeof(engine::BlockQ4_K), {0, 2});
+      break;
+    case TensorType::kQ5_K:
+      set_halves(sizeof(engine::BlockQ5_K), {0, 2});
+      break;
+    case TensorType::kQ6_K:
+      set_halves(sizeof(engine::BlockQ6_K), {208});
+      break;
     case TensorType::kF16:
     case TensorType::kF32:
       for (size_t i = 0; i + 4 <= bytes; i += 4) {
@@ -121,7 +143,8 @@ void FillWeights(TensorType type, uint8_t* p, size_t bytes, ThreadPool& pool) {
         std::memcpy(p + i, &v, 2);
       }
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -171,8 +194,8 @@ FfnResult BenchFfn(TensorType type, ThreadPool& pool, const KernelBenchOptions& 
     const uint64_t bytes = *engine::RowBytes(type, s.cols) * static_cast<uint64_t>(s.rows);
     weights.push_back(std::make_unique<Buffer>(bytes, pool));
     FillWeights(type, weights.back()->data.get(), bytes, pool);
-    mats.push_back({type, reinterpret_cast<const std::byte*>(weights.back()->data.get()), s.rows,
-                    s.cols});
+    mats.push_back(
+        {type, reinterpret_cast<const std::byte*>(weights.back()->data.get()), s.rows, s.cols});
     total_bytes += bytes;
   }
   const int64_t ntok = opt.prefill_tokens;
@@ -206,7 +229,8 @@ void RunKernelBench(const KernelBenchOptions& options, std::FILE* out) {
   // Copy bandwidth is measured again next to each type so that both sides of
   // a ratio see the same machine load.
   CopyBench copy(pool);
-  std::fprintf(out, "memcpy 1 GiB: %.2f GB/s (read + write)\n", copy.Measure(options.seconds_per_case));
+  std::fprintf(out, "memcpy 1 GiB: %.2f GB/s (read + write)\n",
+               copy.Measure(options.seconds_per_case));
   std::fflush(out);
 
   std::vector<TensorType> types = {TensorType::kQ4_K, TensorType::kQ8_0, TensorType::kQ6_K,

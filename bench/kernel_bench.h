@@ -12,7 +12,7 @@
 namespace scribed::bench {
 
 struct KernelBenchOptions {
-  int threads = 0;             // < 1: DefaultThreadCount()
+  int threads = 0;  // < 1: DefaultThreadCount()
   double seconds_per_case = 1.0;
   int prefill_tokens = 64;
   std::vector<std::string> types;  // empty: Q4_K, Q8_0, Q6_K, BF16

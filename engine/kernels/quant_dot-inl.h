@@ -12,10 +12,10 @@
 #define SCRIBED_ENGINE_KERNELS_QUANT_DOT_INL_H_
 #endif
 
+#include <hwy/highway.h>
+
 #include <cstdint>
 #include <cstring>
-
-#include <hwy/highway.h>
 
 #include "engine/kernels/activation_quant.h"
 #include "engine/tensor/quantize.h"
@@ -94,7 +94,6 @@ HWY_INLINE void UnpackK4(const uint8_t* s, uint32_t* sc, uint32_t* mn) {
   mn[0] = a[1] & 0x3F3F3F3Fu;
   mn[1] = ((a[2] >> 4) & 0x0F0F0F0Fu) | (((a[1] >> 6) & 0x03030303u) << 4);
 }
-
 
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 
@@ -188,7 +187,8 @@ SCRIBED_VNNI float DotQ32(const uint8_t* w, const ActBlock32* x, int64_t nb) {
       dot = _mm512_sub_epi32(DotU8S8(_mm512_setzero_si512(), wv, xv),
                              DotU8S8(_mm512_setzero_si512(), eight, xv));
     } else {
-      const __m512i xs = _mm512_mask_sub_epi8(xv, _mm512_movepi8_mask(wv), _mm512_setzero_si512(), xv);
+      const __m512i xs =
+          _mm512_mask_sub_epi8(xv, _mm512_movepi8_mask(wv), _mm512_setzero_si512(), xv);
       dot = DotU8S8(_mm512_setzero_si512(), _mm512_abs_epi8(wv), xs);
     }
     const __m512 scale =
@@ -246,11 +246,11 @@ SCRIBED_VNNI float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
     const __m128 dd = _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(dpair)), _mm_set1_ps(xb.d));
     const __m128i mn8 = _mm_set_epi32(0, 0, static_cast<int>(mn[1]), static_cast<int>(mn[0]));
     // Mins: bsums[i] times min[i/2], pair-summed to 8 int32.
-    const __m256i mins = _mm256_madd_epi16(
-        _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(mn8, mn8)),
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums)));
-    min_acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(mins),
-                              _mm256_broadcastss_ps(_mm_movehdup_ps(dd)), min_acc);
+    const __m256i mins =
+        _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_unpacklo_epi8(mn8, mn8)),
+                          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums)));
+    min_acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(mins), _mm256_broadcastss_ps(_mm_movehdup_ps(dd)),
+                              min_acc);
     const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(
         _mm_set_epi32(0, 0, static_cast<int>(sc[1]), static_cast<int>(sc[0]))));
     __m512i qh = _mm512_setzero_si512();
@@ -399,9 +399,9 @@ float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
     UnpackK4(b + 4, sc, mn);
     std::memcpy(scales, sc, 8);
     const __m128i mn8 = _mm_set_epi32(0, 0, static_cast<int>(mn[1]), static_cast<int>(mn[0]));
-    const __m128i bsum = _mm_hadd_epi16(
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(xb.bsums)),
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(xb.bsums + 8)));
+    const __m128i bsum =
+        _mm_hadd_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(xb.bsums)),
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(xb.bsums + 8)));
     const int msum = HSum128(_mm_madd_epi16(_mm_cvtepu8_epi16(mn8), bsum));
     __m256i qh = _mm256_setzero_si256();
     if constexpr (kQ5) qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16));
@@ -456,12 +456,14 @@ float DotQ6_K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
       const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 64 * h));
       const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 64 * h + 32));
       const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 128 + 32 * h));
-      const __m256i q[4] = {
-          _mm256_or_si256(_mm256_and_si256(ql0, m4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), m30)),
-          _mm256_or_si256(_mm256_and_si256(ql1, m4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), m30)),
-          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), _mm256_and_si256(qh, m30)),
-          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
-                          _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30))};
+      const __m256i q[4] = {_mm256_or_si256(_mm256_and_si256(ql0, m4),
+                                            _mm256_and_si256(_mm256_slli_epi16(qh, 4), m30)),
+                            _mm256_or_si256(_mm256_and_si256(ql1, m4),
+                                            _mm256_and_si256(_mm256_slli_epi16(qh, 2), m30)),
+                            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
+                                            _mm256_and_si256(qh, m30)),
+                            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                                            _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30))};
       for (int j = 0; j < 4; ++j) {
         const __m256i xv =
             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.qs + 128 * h + 32 * j));
