@@ -8,7 +8,6 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,22 +24,27 @@ using ::testing::ElementsAre;
 
 const std::string kGolden = std::string(SCRIBED_TEST_DATA_DIR) + "/golden/";
 
-class GemmaVocabTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+// Loaded once per test binary (every suite here shares it).
+const Tokenizer& Gemma() {
+  static const Tokenizer* tok = [] {
     const auto file = gguf::File::Open(kGolden + "gemma4-vocab.gguf");
     const auto start = std::chrono::steady_clock::now();
-    tok_ = std::make_unique<Tokenizer>(Tokenizer::FromGguf(file));
+    auto* t = new Tokenizer(Tokenizer::FromGguf(file));
     const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
     std::cout << "[ info ] FromGguf: " << took.count() << " ms\n";  // reported, not asserted
-  }
-  static void TearDownTestSuite() { tok_.reset(); }
+    return t;
+  }();
+  return *tok;
+}
 
+class GemmaVocabTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { tok_ = &Gemma(); }
   static std::vector<int32_t> Enc(std::string_view s) { return tok_->Encode(s, true); }
 
-  static std::unique_ptr<Tokenizer> tok_;
+  static const Tokenizer* tok_;
 };
-std::unique_ptr<Tokenizer> GemmaVocabTest::tok_;
+const Tokenizer* GemmaVocabTest::tok_ = nullptr;
 
 TEST_F(GemmaVocabTest, Metadata) {
   EXPECT_EQ(tok_->vocab_size(), 262144);
