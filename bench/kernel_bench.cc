@@ -221,18 +221,6 @@ FfnResult BenchFfn(TensorType type, ThreadPool& pool, const KernelBenchOptions& 
 }  // namespace
 
 void RunKernelBench(const KernelBenchOptions& options, std::FILE* out) {
-  ThreadPool pool(options.threads);
-  std::fprintf(out, "threads=%d shapes: FFN gate+up %lldx%lld, down %lldx%lld; prefill %d tokens\n",
-               pool.size(), static_cast<long long>(kFfn), static_cast<long long>(kHidden),
-               static_cast<long long>(kHidden), static_cast<long long>(kFfn),
-               options.prefill_tokens);
-  // Copy bandwidth is measured again next to each type so that both sides of
-  // a ratio see the same machine load.
-  CopyBench copy(pool);
-  std::fprintf(out, "memcpy 1 GiB: %.2f GB/s (read + write)\n",
-               copy.Measure(options.seconds_per_case));
-  std::fflush(out);
-
   std::vector<TensorType> types = {TensorType::kQ4_K, TensorType::kQ8_0, TensorType::kQ6_K,
                                    TensorType::kBF16};
   if (!options.types.empty()) {
@@ -249,6 +237,18 @@ void RunKernelBench(const KernelBenchOptions& options, std::FILE* out) {
       if (!found) throw std::invalid_argument("bench kernels: unknown weight type '" + name + "'");
     }
   }
+  ThreadPool pool(options.threads);
+  std::fprintf(out, "threads=%d shapes: FFN gate+up %lldx%lld, down %lldx%lld; prefill %d tokens\n",
+               pool.size(), static_cast<long long>(kFfn), static_cast<long long>(kHidden),
+               static_cast<long long>(kHidden), static_cast<long long>(kFfn),
+               options.prefill_tokens);
+  // Copy bandwidth is measured again next to each type so that both sides of
+  // a ratio see the same machine load.
+  CopyBench copy(pool);
+  std::fprintf(out, "memcpy 1 GiB: %.2f GB/s (read + write)\n",
+               copy.Measure(options.seconds_per_case));
+  std::fflush(out);
+
   std::vector<std::string> summary;
   std::fprintf(out, "%-6s %12s %10s %8s %16s\n", "type", "matvec GB/s", "copy GB/s", "ratio",
                "matmul GFLOP/s");

@@ -1,6 +1,7 @@
 // `scribe bench ...`: performance measurements of the engine on this machine.
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 
 #include "bench/kernel_bench.h"
 #include "clients/scribe/commands.h"
@@ -20,8 +21,13 @@ void AddBenchCommands(CLI::App& app) {
       ->check(CLI::Range(0.0, 600.0));
   kernels->add_option("--type", opts->types, "Weight types to run (default: Q4_K Q8_0 Q6_K BF16)");
   kernels->callback([opts] {
-    bench::RunKernelBench(*opts, stdout);
-    SetExitCode(0);
+    try {
+      bench::RunKernelBench(*opts, stdout);
+      SetExitCode(0);
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "scribe: %s\n", e.what());
+      SetExitCode(2);
+    }
   });
 }
 

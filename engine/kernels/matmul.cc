@@ -60,13 +60,16 @@ void DotTileImpl(TensorType type, const uint8_t* w, int64_t row_bytes, int64_t n
         return DotQ4_0(row, reinterpret_cast<const ActBlock32*>(x), nb32);
       });
     case TensorType::kQ4_K:
-      return for_each([&](const uint8_t* row, const uint8_t* x) {
-        return DotQ4_K(row, reinterpret_cast<const BlockQ8_K*>(x), nbk);
-      });
+      // Several tokens per unpacked weight block.
+      for (int64_t r = 0; r < nrows; ++r) {
+        DotQ45KTokens<false>(w + r * row_bytes, a, act_bytes, ntok, nbk, y + r, y_stride);
+      }
+      return;
     case TensorType::kQ5_K:
-      return for_each([&](const uint8_t* row, const uint8_t* x) {
-        return DotQ5_K(row, reinterpret_cast<const BlockQ8_K*>(x), nbk);
-      });
+      for (int64_t r = 0; r < nrows; ++r) {
+        DotQ45KTokens<true>(w + r * row_bytes, a, act_bytes, ntok, nbk, y + r, y_stride);
+      }
+      return;
     case TensorType::kQ6_K:
       return for_each([&](const uint8_t* row, const uint8_t* x) {
         return DotQ6_K(row, reinterpret_cast<const BlockQ8_K*>(x), nbk);

@@ -225,32 +225,33 @@ HWY_INLINE __m512i SpreadIndex4(int first) {
 // x holds interleaved Q8_K activations (QuantizeActivationKInterleaved): one
 // 64-byte load of nibbles gives sub-blocks (4c, 4c+2) in its low nibbles and
 // (4c+1, 4c+3) in its high ones, matching 64 contiguous activation bytes each.
-template <bool kQ5>
-SCRIBED_VNNI float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
+// kT tokens (activation rows act_bytes apart) share each unpacked weight
+// block; every token's arithmetic is the same whatever kT is.
+template <bool kQ5, int kT>
+SCRIBED_VNNI void DotQ45KMulti(const uint8_t* w, const uint8_t* act, int64_t act_bytes, int64_t nb,
+                               float* out) {
   constexpr int64_t kBytes = kQ5 ? sizeof(BlockQ5_K) : sizeof(BlockQ4_K);
   constexpr int kQsOffset = kQ5 ? 48 : 16;
   const __m512i m4 = _mm512_set1_epi8(0x0F);
   const __m512i bit0 = _mm512_set1_epi8(0x01), bit1 = _mm512_set1_epi8(0x02);
-  const __m512i idx_lo[2] = {SpreadIndexPair(0, 2), SpreadIndexPair(4, 6)};
-  const __m512i idx_hi[2] = {SpreadIndexPair(1, 3), SpreadIndexPair(5, 7)};
-  __m512 acc = _mm512_setzero_ps();
-  __m256 min_acc = _mm256_setzero_ps();
+  const __m512i idx[4] = {SpreadIndexPair(0, 2), SpreadIndexPair(1, 3), SpreadIndexPair(4, 6),
+                          SpreadIndexPair(5, 7)};
+  __m512 acc[kT];
+  __m256 min_acc[kT];
+  for (int t = 0; t < kT; ++t) {
+    acc[t] = _mm512_setzero_ps();
+    min_acc[t] = _mm256_setzero_ps();
+  }
   for (int64_t i = 0; i < nb; ++i) {
     const uint8_t* b = w + i * kBytes;
-    const BlockQ8_K& xb = x[i];
     uint32_t sc[2], mn[2];
     UnpackK4(b + 4, sc, mn);
     int32_t dpair;
     std::memcpy(&dpair, b, 4);
-    // d and dmin together: lanes 0 and 1.
-    const __m128 dd = _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(dpair)), _mm_set1_ps(xb.d));
+    const __m128 dw = _mm_cvtph_ps(_mm_cvtsi32_si128(dpair));  // d, dmin
     const __m128i mn8 = _mm_set_epi32(0, 0, static_cast<int>(mn[1]), static_cast<int>(mn[0]));
-    // Mins: bsums[i] times min[i/2], pair-summed to 8 int32.
-    const __m256i mins =
-        _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_unpacklo_epi8(mn8, mn8)),
-                          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums)));
-    min_acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(mins), _mm256_broadcastss_ps(_mm_movehdup_ps(dd)),
-                              min_acc);
+    // min[i/2] in int16 lane i, to meet bsums[i].
+    const __m256i mn16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(mn8, mn8));
     const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(
         _mm_set_epi32(0, 0, static_cast<int>(sc[1]), static_cast<int>(sc[0]))));
     __m512i qh = _mm512_setzero_si512();
@@ -259,7 +260,7 @@ SCRIBED_VNNI float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
       const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16));
       qh = Join(h, _mm256_srli_epi16(h, 2));
     }
-    __m512i isum = _mm512_setzero_si512();
+    __m512i u[4], s[4];  // codes and scales matching activation bytes [64j, 64j+64)
     for (int c = 0; c < 2; ++c) {
       const __m512i q = _mm512_loadu_si512(b + kQsOffset + 64 * c);
       __m512i lo = _mm512_and_si512(q, m4);
@@ -269,15 +270,51 @@ SCRIBED_VNNI float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
         hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(qh, bit1), 3));
         qh = _mm512_srli_epi16(qh, 4);
       }
-      isum = DotScaled(isum, lo, _mm512_loadu_si512(xb.qs + 128 * c),
-                       _mm512_permutexvar_epi16(idx_lo[c], sc16));
-      isum = DotScaled(isum, hi, _mm512_loadu_si512(xb.qs + 128 * c + 64),
-                       _mm512_permutexvar_epi16(idx_hi[c], sc16));
+      u[2 * c] = lo;
+      u[2 * c + 1] = hi;
     }
-    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_broadcastss_ps(dd), acc);
+    for (int j = 0; j < 4; ++j) s[j] = _mm512_permutexvar_epi16(idx[j], sc16);
+    for (int t = 0; t < kT; ++t) {
+      const auto& xb = *reinterpret_cast<const BlockQ8_K*>(
+          act + t * act_bytes + i * static_cast<int64_t>(sizeof(BlockQ8_K)));
+      const __m128 dd = _mm_mul_ps(dw, _mm_set1_ps(xb.d));
+      const __m256i mins =
+          _mm256_madd_epi16(mn16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums)));
+      min_acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(mins),
+                                   _mm256_broadcastss_ps(_mm_movehdup_ps(dd)), min_acc[t]);
+      __m512i isum = _mm512_setzero_si512();
+      for (int j = 0; j < 4; ++j)
+        isum = DotScaled(isum, u[j], _mm512_loadu_si512(xb.qs + 64 * j), s[j]);
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_broadcastss_ps(dd), acc[t]);
+    }
   }
-  return _mm512_reduce_add_ps(acc) - HSumF256(min_acc);
+  for (int t = 0; t < kT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - HSumF256(min_acc[t]);
 }
+
+template <bool kQ5>
+SCRIBED_VNNI float DotQ45K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
+  float out;
+  DotQ45KMulti<kQ5, 1>(w, reinterpret_cast<const uint8_t*>(x), 0, nb, &out);
+  return out;
+}
+
+// y[t * y_stride] = row . token t for ntok tokens, four at a time.
+template <bool kQ5>
+SCRIBED_VNNI void DotQ45KTokens(const uint8_t* w, const uint8_t* act, int64_t act_bytes,
+                                int64_t ntok, int64_t nb, float* y, int64_t y_stride) {
+  int64_t t = 0;
+  for (; t + 4 <= ntok; t += 4) {
+    float out[4];
+    DotQ45KMulti<kQ5, 4>(w, act + t * act_bytes, act_bytes, nb, out);
+    for (int j = 0; j < 4; ++j) y[(t + j) * y_stride] = out[j];
+  }
+  for (; t < ntok; ++t) {
+    float out;
+    DotQ45KMulti<kQ5, 1>(w, act + t * act_bytes, act_bytes, nb, &out);
+    y[t * y_stride] = out;
+  }
+}
+#define SCRIBED_HAVE_K_TOKENS 1
 
 SCRIBED_VNNI float DotQ4_K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
   return DotQ45K<false>(w, x, nb);
@@ -577,6 +614,17 @@ float DotQ6_K(const uint8_t* w, const BlockQ8_K* x, int64_t nb) {
 }
 
 #endif  // HWY_TARGET
+
+#ifndef SCRIBED_HAVE_K_TOKENS
+template <bool kQ5>
+void DotQ45KTokens(const uint8_t* w, const uint8_t* act, int64_t act_bytes, int64_t ntok,
+                   int64_t nb, float* y, int64_t y_stride) {
+  for (int64_t t = 0; t < ntok; ++t) {
+    y[t * y_stride] = DotQ45K<kQ5>(w, reinterpret_cast<const BlockQ8_K*>(act + t * act_bytes), nb);
+  }
+}
+#endif
+#undef SCRIBED_HAVE_K_TOKENS
 
 }  // namespace HWY_NAMESPACE
 }  // namespace scribed::engine::kernels
