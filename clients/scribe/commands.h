@@ -25,4 +25,7 @@ void AddAudioCommands(CLI::App& app);
 // generate, debug logits (clients/scribe/run_commands.cc).
 void AddRunCommands(CLI::App& app);
 
+// bench kernels (clients/scribe/bench_commands.cc).
+void AddBenchCommands(CLI::App& app);
+
 }  // namespace scribed::cli

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace scribed::engine::kernels {
 namespace {
@@ -33,6 +34,15 @@ void QuantizeActivationK(const float* x, int64_t n, BlockQ8_K* out) noexcept {
       for (int l = 0; l < 16; ++l) s += blk.qs[16 * j + l];
       blk.bsums[j] = static_cast<int16_t>(s);
     }
+  }
+}
+
+void QuantizeActivationKInterleaved(const float* x, int64_t n, BlockQ8_K* out) noexcept {
+  QuantizeActivationK(x, n, out);
+  for (int64_t b = 0; b < n / kQKK; ++b) {
+    int8_t natural[kQKK];
+    std::memcpy(natural, out[b].qs, sizeof(natural));
+    for (int e = 0; e < kQKK; ++e) out[b].qs[InterleavedK(e)] = natural[e];
   }
 }
 

@@ -12,12 +12,14 @@
 #include "engine/kernels/activation_quant.h"
 #include "engine/tensor/quantize.h"
 
+// Order matters: foreach_target re-includes this file once per target.
+// clang-format off
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "engine/kernels/matmul.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
-
 #include "engine/kernels/quant_dot-inl.h"
+// clang-format on
 
 HWY_BEFORE_NAMESPACE();
 namespace scribed::engine::kernels {
@@ -93,16 +95,20 @@ HWY_EXPORT(DotTileImpl);
 
 namespace {
 
-enum class ActKind { kFloat, kBlocks32, kBlocksK };
+enum class ActKind { kFloat, kBlocks32, kBlocksK, kBlocksKInterleaved };
 
 ActKind ActivationKind(TensorType type) {
   switch (type) {
     case TensorType::kQ8_0:
-    case TensorType::kQ4_0: return ActKind::kBlocks32;
+    case TensorType::kQ4_0:
+      return ActKind::kBlocks32;
     case TensorType::kQ4_K:
     case TensorType::kQ5_K:
-    case TensorType::kQ6_K: return ActKind::kBlocksK;
-    default: return ActKind::kFloat;
+      return ActKind::kBlocksKInterleaved;
+    case TensorType::kQ6_K:
+      return ActKind::kBlocksK;
+    default:
+      return ActKind::kFloat;
   }
 }
 
@@ -120,7 +126,8 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadP
   const auto row_bytes_opt = RowBytes(w.type, w.cols);
   if (!row_bytes_opt || w.rows < 0 || n_tokens < 0) {
     throw std::invalid_argument("MatMul: " + std::string(Name(w.type)) + " matrix with " +
-                                std::to_string(w.cols) + " columns is not a whole number of blocks");
+                                std::to_string(w.cols) +
+                                " columns is not a whole number of blocks");
   }
   if (w.rows == 0 || n_tokens == 0) return;
   const auto row_bytes = static_cast<int64_t>(*row_bytes_opt);
@@ -139,9 +146,13 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadP
     const int64_t cols = w.cols;
     pool.ParallelFor(n_tokens, [&](int64_t t, int) {
       if (kind == ActKind::kBlocks32) {
-        QuantizeActivation32(x + t * cols, cols, reinterpret_cast<ActBlock32*>(base + t * act_bytes));
-      } else {
+        QuantizeActivation32(x + t * cols, cols,
+                             reinterpret_cast<ActBlock32*>(base + t * act_bytes));
+      } else if (kind == ActKind::kBlocksK) {
         QuantizeActivationK(x + t * cols, cols, reinterpret_cast<BlockQ8_K*>(base + t * act_bytes));
+      } else {
+        QuantizeActivationKInterleaved(x + t * cols, cols,
+                                       reinterpret_cast<BlockQ8_K*>(base + t * act_bytes));
       }
     });
     act = base;
@@ -152,7 +163,8 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadP
   std::vector<std::vector<float>> scratch(needs_scratch ? static_cast<size_t>(pool.size()) : 0);
   for (auto& s : scratch) s.resize(static_cast<size_t>(w.cols));
 
-  const int64_t rows_per_chunk = std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(row_bytes, 1), 1, 64);
+  const int64_t rows_per_chunk =
+      std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(row_bytes, 1), 1, 64);
   const int64_t n_chunks = (w.rows + rows_per_chunk - 1) / rows_per_chunk;
   const int64_t n_tiles = (n_tokens + kTokenTile - 1) / kTokenTile;
   const auto* wdata = reinterpret_cast<const uint8_t*>(w.data);

@@ -6,11 +6,14 @@
 #include <cmath>
 #include <cstring>
 
+// Order matters: foreach_target re-includes this file once per target.
+// clang-format off
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "engine/kernels/ops.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 #include <hwy/contrib/math/math-inl.h>
+// clang-format on
 
 HWY_BEFORE_NAMESPACE();
 namespace scribed::engine::kernels {
@@ -71,9 +74,8 @@ void RmsNormImpl(const float* x, const float* weight, int64_t n, float eps, floa
   const float ms = SumSquares(x, len) / static_cast<float>(n);
   const float inv = 1.0f / std::sqrt(ms + eps);
   if (weight) {
-    Map2(x, weight, out, len, [inv](DF d, auto vx, auto vw) {
-      return hn::Mul(hn::Mul(vx, hn::Set(d, inv)), vw);
-    });
+    Map2(x, weight, out, len,
+         [inv](DF d, auto vx, auto vw) { return hn::Mul(hn::Mul(vx, hn::Set(d, inv)), vw); });
   } else {
     Map2(x, nullptr, out, len, [inv](DF d, auto vx, auto) { return hn::Mul(vx, hn::Set(d, inv)); });
   }

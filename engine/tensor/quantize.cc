@@ -296,8 +296,9 @@ void QuantizeScales(const float* v, int n, int levels, float* d, uint8_t* codes)
   for (int i = 0; i < n; ++i) mx = std::max(mx, v[i]);
   *d = F16ToF32(F32ToF16(mx / static_cast<float>(levels)));
   for (int i = 0; i < n; ++i) {
-    codes[i] = *d > 0.0f ? static_cast<uint8_t>(Clamp(static_cast<int>(std::ceil(v[i] / *d)), 0, levels))
-                         : 0;
+    codes[i] = *d > 0.0f
+                   ? static_cast<uint8_t>(Clamp(static_cast<int>(std::ceil(v[i] / *d)), 0, levels))
+                   : 0;
   }
 }
 // Fills a super-block's integer codes for asymmetric sub-blocks given the
@@ -507,18 +508,30 @@ void DequantizeRow(TensorType type, const void* src, float* dst, int64_t n) {
         dst[i] = BF16ToF32(h);
       }
       return;
-    case TensorType::kQ4_0: return DeqBlocks<BlockQ4_0>(src, dst, blocks, 32, DeqQ4_0);
-    case TensorType::kQ4_1: return DeqBlocks<BlockQ4_1>(src, dst, blocks, 32, DeqQ4_1);
-    case TensorType::kQ5_0: return DeqBlocks<BlockQ5_0>(src, dst, blocks, 32, DeqQ5_0);
-    case TensorType::kQ5_1: return DeqBlocks<BlockQ5_1>(src, dst, blocks, 32, DeqQ5_1);
-    case TensorType::kQ8_0: return DeqBlocks<BlockQ8_0>(src, dst, blocks, 32, DeqQ8_0);
-    case TensorType::kQ2_K: return DeqBlocks<BlockQ2_K>(src, dst, blocks, 256, DeqQ2_K);
-    case TensorType::kQ3_K: return DeqBlocks<BlockQ3_K>(src, dst, blocks, 256, DeqQ3_K);
-    case TensorType::kQ4_K: return DeqBlocks<BlockQ4_K>(src, dst, blocks, 256, DeqQ4_K);
-    case TensorType::kQ5_K: return DeqBlocks<BlockQ5_K>(src, dst, blocks, 256, DeqQ5_K);
-    case TensorType::kQ6_K: return DeqBlocks<BlockQ6_K>(src, dst, blocks, 256, DeqQ6_K);
-    case TensorType::kQ8_K: return DeqBlocks<BlockQ8_K>(src, dst, blocks, 256, DeqQ8_K);
-    case TensorType::kQ8_1: break;
+    case TensorType::kQ4_0:
+      return DeqBlocks<BlockQ4_0>(src, dst, blocks, 32, DeqQ4_0);
+    case TensorType::kQ4_1:
+      return DeqBlocks<BlockQ4_1>(src, dst, blocks, 32, DeqQ4_1);
+    case TensorType::kQ5_0:
+      return DeqBlocks<BlockQ5_0>(src, dst, blocks, 32, DeqQ5_0);
+    case TensorType::kQ5_1:
+      return DeqBlocks<BlockQ5_1>(src, dst, blocks, 32, DeqQ5_1);
+    case TensorType::kQ8_0:
+      return DeqBlocks<BlockQ8_0>(src, dst, blocks, 32, DeqQ8_0);
+    case TensorType::kQ2_K:
+      return DeqBlocks<BlockQ2_K>(src, dst, blocks, 256, DeqQ2_K);
+    case TensorType::kQ3_K:
+      return DeqBlocks<BlockQ3_K>(src, dst, blocks, 256, DeqQ3_K);
+    case TensorType::kQ4_K:
+      return DeqBlocks<BlockQ4_K>(src, dst, blocks, 256, DeqQ4_K);
+    case TensorType::kQ5_K:
+      return DeqBlocks<BlockQ5_K>(src, dst, blocks, 256, DeqQ5_K);
+    case TensorType::kQ6_K:
+      return DeqBlocks<BlockQ6_K>(src, dst, blocks, 256, DeqQ6_K);
+    case TensorType::kQ8_K:
+      return DeqBlocks<BlockQ8_K>(src, dst, blocks, 256, DeqQ8_K);
+    case TensorType::kQ8_1:
+      break;
   }
   throw std::invalid_argument("DequantizeRow: unsupported type " + std::string(Name(type)));
 }
@@ -542,18 +555,30 @@ void QuantizeRow(TensorType type, const float* src, void* dst, int64_t n) {
         std::memcpy(p + 2 * i, &h, 2);
       }
       return;
-    case TensorType::kQ4_0: return QuaBlocks<BlockQ4_0>(src, dst, blocks, 32, QuaQ4_0);
-    case TensorType::kQ4_1: return QuaBlocks<BlockQ4_1>(src, dst, blocks, 32, QuaQ4_1);
-    case TensorType::kQ5_0: return QuaBlocks<BlockQ5_0>(src, dst, blocks, 32, QuaQ5_0);
-    case TensorType::kQ5_1: return QuaBlocks<BlockQ5_1>(src, dst, blocks, 32, QuaQ5_1);
-    case TensorType::kQ8_0: return QuaBlocks<BlockQ8_0>(src, dst, blocks, 32, QuaQ8_0);
-    case TensorType::kQ2_K: return QuaBlocks<BlockQ2_K>(src, dst, blocks, 256, QuaQ2_K);
-    case TensorType::kQ3_K: return QuaBlocks<BlockQ3_K>(src, dst, blocks, 256, QuaQ3_K);
-    case TensorType::kQ4_K: return QuaBlocks<BlockQ4_K>(src, dst, blocks, 256, QuaQ4_K);
-    case TensorType::kQ5_K: return QuaBlocks<BlockQ5_K>(src, dst, blocks, 256, QuaQ5_K);
-    case TensorType::kQ6_K: return QuaBlocks<BlockQ6_K>(src, dst, blocks, 256, QuaQ6_K);
-    case TensorType::kQ8_K: return QuaBlocks<BlockQ8_K>(src, dst, blocks, 256, QuaQ8_K);
-    case TensorType::kQ8_1: break;
+    case TensorType::kQ4_0:
+      return QuaBlocks<BlockQ4_0>(src, dst, blocks, 32, QuaQ4_0);
+    case TensorType::kQ4_1:
+      return QuaBlocks<BlockQ4_1>(src, dst, blocks, 32, QuaQ4_1);
+    case TensorType::kQ5_0:
+      return QuaBlocks<BlockQ5_0>(src, dst, blocks, 32, QuaQ5_0);
+    case TensorType::kQ5_1:
+      return QuaBlocks<BlockQ5_1>(src, dst, blocks, 32, QuaQ5_1);
+    case TensorType::kQ8_0:
+      return QuaBlocks<BlockQ8_0>(src, dst, blocks, 32, QuaQ8_0);
+    case TensorType::kQ2_K:
+      return QuaBlocks<BlockQ2_K>(src, dst, blocks, 256, QuaQ2_K);
+    case TensorType::kQ3_K:
+      return QuaBlocks<BlockQ3_K>(src, dst, blocks, 256, QuaQ3_K);
+    case TensorType::kQ4_K:
+      return QuaBlocks<BlockQ4_K>(src, dst, blocks, 256, QuaQ4_K);
+    case TensorType::kQ5_K:
+      return QuaBlocks<BlockQ5_K>(src, dst, blocks, 256, QuaQ5_K);
+    case TensorType::kQ6_K:
+      return QuaBlocks<BlockQ6_K>(src, dst, blocks, 256, QuaQ6_K);
+    case TensorType::kQ8_K:
+      return QuaBlocks<BlockQ8_K>(src, dst, blocks, 256, QuaQ8_K);
+    case TensorType::kQ8_1:
+      break;
   }
   throw std::invalid_argument("QuantizeRow: unsupported type " + std::string(Name(type)));
 }

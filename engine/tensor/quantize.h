@@ -34,8 +34,8 @@ inline constexpr int kQK = 32;    // elements per block of the Q*_0/_1 types
 inline constexpr int kQKK = 256;  // elements per k-quant super-block
 
 struct BlockQ4_0 {
-  uint16_t d;          // f16 scale
-  uint8_t qs[kQK / 2]; // element i < 16 in low nibble of qs[i], i >= 16 in high nibble of qs[i-16]
+  uint16_t d;           // f16 scale
+  uint8_t qs[kQK / 2];  // element i < 16 in low nibble of qs[i], i >= 16 in high nibble of qs[i-16]
 };
 struct BlockQ4_1 {
   uint16_t d, m;  // f16 scale and offset: x = d*q + m

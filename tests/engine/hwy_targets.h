@@ -3,7 +3,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-
 #include <hwy/targets.h>
 
 namespace scribed::engine::testing {

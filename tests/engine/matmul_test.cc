@@ -42,7 +42,8 @@ Weights MakeWeights(TensorType type, int64_t rows, int64_t cols, std::mt19937& r
   if (type == TensorType::kQ8_0) {
     // Raw random codes too, so the extreme -128 appears.
     for (int64_t b = 0; b < rows * cols / 32; b += 3) {
-      for (int i = 2; i < 34; ++i) w.bytes[static_cast<size_t>(b * 34 + i)] = static_cast<uint8_t>(rng());
+      for (int i = 2; i < 34; ++i)
+        w.bytes[static_cast<size_t>(b * 34 + i)] = static_cast<uint8_t>(rng());
     }
   }
   w.deq.resize(static_cast<size_t>(rows * cols));
@@ -56,9 +57,15 @@ Weights MakeWeights(TensorType type, int64_t rows, int64_t cols, std::mt19937& r
 // documented contract in matmul.h), or 0 for exact float activations.
 int64_t ActivationBlock(TensorType type) {
   switch (type) {
-    case TensorType::kQ8_0: case TensorType::kQ4_0: return 32;
-    case TensorType::kQ4_K: case TensorType::kQ5_K: case TensorType::kQ6_K: return 256;
-    default: return 0;
+    case TensorType::kQ8_0:
+    case TensorType::kQ4_0:
+      return 32;
+    case TensorType::kQ4_K:
+    case TensorType::kQ5_K:
+    case TensorType::kQ6_K:
+      return 256;
+    default:
+      return 0;
   }
 }
 
@@ -96,10 +103,9 @@ void CheckAgainstReference(const Weights& w, const std::vector<float>& x, int64_
 }
 
 const TensorType kWeightTypes[] = {
-    TensorType::kF32,  TensorType::kF16,  TensorType::kBF16, TensorType::kQ8_0,
-    TensorType::kQ4_0, TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1,
-    TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kQ4_K, TensorType::kQ5_K,
-    TensorType::kQ6_K};
+    TensorType::kF32,  TensorType::kF16,  TensorType::kBF16, TensorType::kQ8_0, TensorType::kQ4_0,
+    TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ2_K, TensorType::kQ3_K,
+    TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K};
 
 TEST(MatMulTest, EveryTypeMatchesDoubleReferenceOnEveryTarget) {
   std::mt19937 rng(2024);

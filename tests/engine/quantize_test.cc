@@ -27,13 +27,16 @@ int Nib(const uint8_t* p, int i, bool high) { return high ? p[i] >> 4 : p[i] & 1
 // Element i of one block at b, read straight from the layout.
 double RefElement(TensorType t, const uint8_t* b, int i) {
   switch (t) {
-    case TensorType::kQ4_0: return RefHalf(b) * (Nib(b + 2, i % 16, i >= 16) - 8);
-    case TensorType::kQ4_1: return RefHalf(b) * Nib(b + 4, i % 16, i >= 16) + RefHalf(b + 2);
+    case TensorType::kQ4_0:
+      return RefHalf(b) * (Nib(b + 2, i % 16, i >= 16) - 8);
+    case TensorType::kQ4_1:
+      return RefHalf(b) * Nib(b + 4, i % 16, i >= 16) + RefHalf(b + 2);
     case TensorType::kQ5_0:
       return RefHalf(b) * ((Nib(b + 6, i % 16, i >= 16) + 16 * Bit(b + 2, i)) - 16);
     case TensorType::kQ5_1:
       return RefHalf(b) * (Nib(b + 8, i % 16, i >= 16) + 16 * Bit(b + 4, i)) + RefHalf(b + 2);
-    case TensorType::kQ8_0: return RefHalf(b) * static_cast<int8_t>(b[2 + i]);
+    case TensorType::kQ8_0:
+      return RefHalf(b) * static_cast<int8_t>(b[2 + i]);
     case TensorType::kQ2_K: {
       // 2-bit field (i%128)/32 of byte 32*(i/128) + i%32; scale byte i/16.
       const int q = (b[16 + 32 * (i / 128) + i % 32] >> (2 * ((i % 128) / 32))) & 3;
@@ -76,28 +79,38 @@ double RefElement(TensorType t, const uint8_t* b, int i) {
       const int high = (b[128 + 32 * half + l] >> (2 * g)) & 3;
       return RefHalf(b + 208) * static_cast<int8_t>(b[192 + i / 16]) * ((low + 16 * high) - 32);
     }
-    default: break;
+    default:
+      break;
   }
   ADD_FAILURE() << "no reference for " << Name(t);
   return 0;
 }
 
-const TensorType kBlockTypes[] = {TensorType::kQ4_0, TensorType::kQ4_1, TensorType::kQ5_0,
-                                  TensorType::kQ5_1, TensorType::kQ8_0, TensorType::kQ2_K,
-                                  TensorType::kQ3_K, TensorType::kQ4_K, TensorType::kQ5_K,
-                                  TensorType::kQ6_K};
+const TensorType kBlockTypes[] = {
+    TensorType::kQ4_0, TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ8_0,
+    TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K};
 
 // Offsets of the f16 fields of each block type, so random blocks can get
 // finite scales (including extremes and negative zero).
 std::vector<int> HalfOffsets(TensorType t) {
   switch (t) {
-    case TensorType::kQ4_0: case TensorType::kQ5_0: case TensorType::kQ8_0: return {0};
-    case TensorType::kQ4_1: case TensorType::kQ5_1: case TensorType::kQ4_K:
-    case TensorType::kQ5_K: return {0, 2};
-    case TensorType::kQ2_K: return {80, 82};
-    case TensorType::kQ3_K: return {108};
-    case TensorType::kQ6_K: return {208};
-    default: return {};
+    case TensorType::kQ4_0:
+    case TensorType::kQ5_0:
+    case TensorType::kQ8_0:
+      return {0};
+    case TensorType::kQ4_1:
+    case TensorType::kQ5_1:
+    case TensorType::kQ4_K:
+    case TensorType::kQ5_K:
+      return {0, 2};
+    case TensorType::kQ2_K:
+      return {80, 82};
+    case TensorType::kQ3_K:
+      return {108};
+    case TensorType::kQ6_K:
+      return {208};
+    default:
+      return {};
   }
 }
 
@@ -184,13 +197,20 @@ TEST(QuantizeTest, RoundTripErrorWithinFormatBounds) {
     double rel;  // bound as a fraction of the block's max |x|
   };
   const Case cases[] = {
-      {TensorType::kF32, 0},        {TensorType::kF16, 1.0 / 1024},
-      {TensorType::kBF16, 1.0 / 128}, {TensorType::kQ8_0, 0.5 / 127 + 1e-3},
-      {TensorType::kQ4_0, 1.0 / 8 + 1e-3}, {TensorType::kQ4_1, 1.0 / 15 + 1e-3},
-      {TensorType::kQ5_0, 1.0 / 16 + 1e-3}, {TensorType::kQ5_1, 1.0 / 31 + 1e-3},
-      {TensorType::kQ2_K, 0.75},     {TensorType::kQ3_K, 0.35},
-      {TensorType::kQ4_K, 0.12},     {TensorType::kQ5_K, 0.06},
-      {TensorType::kQ6_K, 0.04},     {TensorType::kQ8_K, 0.5 / 127 + 1e-6},
+      {TensorType::kF32, 0},
+      {TensorType::kF16, 1.0 / 1024},
+      {TensorType::kBF16, 1.0 / 128},
+      {TensorType::kQ8_0, 0.5 / 127 + 1e-3},
+      {TensorType::kQ4_0, 1.0 / 8 + 1e-3},
+      {TensorType::kQ4_1, 1.0 / 15 + 1e-3},
+      {TensorType::kQ5_0, 1.0 / 16 + 1e-3},
+      {TensorType::kQ5_1, 1.0 / 31 + 1e-3},
+      {TensorType::kQ2_K, 0.75},
+      {TensorType::kQ3_K, 0.35},
+      {TensorType::kQ4_K, 0.12},
+      {TensorType::kQ5_K, 0.06},
+      {TensorType::kQ6_K, 0.04},
+      {TensorType::kQ8_K, 0.5 / 127 + 1e-6},
   };
   std::mt19937 rng(99);
   for (const auto& c : cases) {
