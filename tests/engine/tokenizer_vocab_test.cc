@@ -8,7 +8,6 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,24 +24,31 @@ using ::testing::ElementsAre;
 
 const std::string kGolden = std::string(SCRIBED_TEST_DATA_DIR) + "/golden/";
 
-class GemmaVocabTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+// Loaded once per test binary (every suite here shares it).
+const Tokenizer& Gemma() {
+  static const Tokenizer* tok = [] {
     const auto file = gguf::File::Open(kGolden + "gemma4-vocab.gguf");
     const auto start = std::chrono::steady_clock::now();
-    tok_ = std::make_unique<Tokenizer>(Tokenizer::FromGguf(file));
+    auto* t = new Tokenizer(Tokenizer::FromGguf(file));
     const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
     std::cout << "[ info ] FromGguf: " << took.count() << " ms\n";  // reported, not asserted
-  }
-  static void TearDownTestSuite() { tok_.reset(); }
+    return t;
+  }();
+  return *tok;
+}
 
+class GemmaVocabTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { tok_ = &Gemma(); }
   static std::vector<int32_t> Enc(std::string_view s) { return tok_->Encode(s, true); }
 
-  static std::unique_ptr<Tokenizer> tok_;
+  static const Tokenizer* tok_;
 };
-std::unique_ptr<Tokenizer> GemmaVocabTest::tok_;
+const Tokenizer* GemmaVocabTest::tok_ = nullptr;
 
-TEST_F(GemmaVocabTest, Metadata) {
+// One binary process per test under ctest, each loading the vocabulary: few,
+// broad tests keep the suite fast.
+TEST_F(GemmaVocabTest, MetadataAndSpecialTokens) {
   EXPECT_EQ(tok_->vocab_size(), 262144);
   EXPECT_EQ(tok_->merge_count(), 514906u);
   EXPECT_EQ(tok_->bos(), 2);
@@ -52,9 +58,7 @@ TEST_F(GemmaVocabTest, Metadata) {
   EXPECT_TRUE(tok_->add_bos());
   // The file predates the suppress key: the Gemma 4 default applies.
   EXPECT_THAT(tok_->suppress_tokens(), ElementsAre(258882, 258883));
-}
 
-TEST_F(GemmaVocabTest, SpecialTokenIds) {
   const std::pair<const char*, int32_t> expected[] = {
       {"<pad>", 0},
       {"<eos>", 1},
@@ -93,50 +97,48 @@ TEST_F(GemmaVocabTest, SpecialTokenIds) {
   EXPECT_FALSE(tok_->IsControl(100));  // <|channel> is user-defined: rendered in output
 }
 
-TEST_F(GemmaVocabTest, HelloWorld) {
+TEST_F(GemmaVocabTest, KnownEncodings) {
   EXPECT_THAT(tok_->Encode("Hello world", false), ElementsAre(9259, 1902));
   EXPECT_EQ(tok_->Decode(std::vector<int32_t>{9259, 1902}), "Hello world");
-}
-
-TEST_F(GemmaVocabTest, ThinkingOffGenerationPrompt) {
   // §5.2: <|channel> "thought" "\n" <channel|> after "<|turn>model\n".
   EXPECT_THAT(Enc(RenderModelTurnOpener(true)), ElementsAre(105, 4368, 107, 100, 45518, 107, 101));
 }
 
 // The golden cases: prompt text -> prompt_tokens as llama.cpp produced them.
-class GoldenPromptTest : public GemmaVocabTest,
-                         public ::testing::WithParamInterface<const char*> {};
-
-TEST_P(GoldenPromptTest, PromptTokensMatchReference) {
-  std::ifstream in(kGolden + "case-a-" + GetParam() + ".json");
-  ASSERT_TRUE(in) << GetParam();
-  const nlohmann::json j = nlohmann::json::parse(in);
+std::vector<int32_t> GoldenPromptTokens(const Tokenizer& tok, const nlohmann::json& j) {
+  auto enc = [&](std::string_view s) { return tok.Encode(s, true); };
   const std::string prompt = j.at("prompt").get<std::string>();
-  const auto want = j.at("prompt_tokens").get<std::vector<int32_t>>();
-
-  std::vector<int32_t> got = {tok_->bos()};
+  std::vector<int32_t> got = {tok.bos()};
   const size_t media = prompt.find(kMediaMarker);
   if (media == std::string::npos) {
-    const auto ids = Enc(prompt);
+    const auto ids = enc(prompt);
     got.insert(got.end(), ids.begin(), ids.end());
   } else {
-    const auto before = Enc(prompt.substr(0, media));
-    const auto after = Enc(prompt.substr(media + kMediaMarker.size()));
+    const auto before = enc(prompt.substr(0, media));
+    const auto after = enc(prompt.substr(media + kMediaMarker.size()));
     const int64_t samples = j.at("audio_n_samples").get<int64_t>();
     const auto frames = static_cast<size_t>((samples + 639) / 640);
-    ASSERT_EQ(frames, j.at("n_audio_tokens").get<size_t>());
+    EXPECT_EQ(frames, j.at("n_audio_tokens").get<size_t>());
     got.insert(got.end(), before.begin(), before.end());
-    got.push_back(*tok_->Find("<|audio>"));
+    got.push_back(*tok.Find("<|audio>"));
     got.insert(got.end(), frames, -1);
-    got.push_back(*tok_->Find("<audio|>"));
+    got.push_back(*tok.Find("<audio|>"));
     got.insert(got.end(), after.begin(), after.end());
   }
-  EXPECT_EQ(got, want);
+  return got;
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, GoldenPromptTest, ::testing::Values("text", "long", "audio"));
+TEST_F(GemmaVocabTest, GoldenPromptTokens) {
+  for (const char* name : {"text", "long", "audio"}) {
+    std::ifstream in(kGolden + "case-a-" + name + ".json");
+    ASSERT_TRUE(in) << name;
+    const nlohmann::json j = nlohmann::json::parse(in);
+    EXPECT_EQ(GoldenPromptTokens(*tok_, j), j.at("prompt_tokens").get<std::vector<int32_t>>())
+        << name;
+  }
+}
 
-TEST_F(GemmaVocabTest, RoundTripsUnicodeText) {
+TEST_F(GemmaVocabTest, RoundTripsAndStreams) {
   const char* texts[] = {
       "Grüße aus Köln — ça va? ¿Qué tal?",
       "東京は日本の首都です。",
@@ -151,9 +153,6 @@ TEST_F(GemmaVocabTest, RoundTripsUnicodeText) {
       EXPECT_EQ(tok_->Decode(tok_->Encode(text, special)), text) << text;
     }
   }
-}
-
-TEST_F(GemmaVocabTest, StreamDecoderMatchesDecode) {
   const std::string text = "Ünïcödé \xF0\x9F\xA6\x9C text 東京 <|channel>x<channel|>";
   const auto ids = tok_->Encode(text, true);
   StreamDecoder d(*tok_);
@@ -164,9 +163,9 @@ TEST_F(GemmaVocabTest, StreamDecoderMatchesDecode) {
 }
 
 TEST_F(GemmaVocabTest, LongTextEncodes) {
-  // About 600 KB, one line: a sanity check that long inputs stay fast.
+  // About 300 KB, one line: a sanity check that long inputs stay fast.
   std::string text;
-  for (int i = 0; i < 10000; ++i) {
+  for (int i = 0; i < 4000; ++i) {
     text += "The quick brown fox jumps over the lazy dog; Zwölf Boxkämpfer jagen Viktor. ";
   }
   const auto start = std::chrono::steady_clock::now();
@@ -174,7 +173,7 @@ TEST_F(GemmaVocabTest, LongTextEncodes) {
   const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
   std::cout << "[ info ] Encode " << text.size() << " bytes -> " << ids.size()
             << " ids: " << took.count() << " ms\n";
-  EXPECT_GT(ids.size(), 10000u);
+  EXPECT_GT(ids.size(), 4000u);
   EXPECT_EQ(tok_->Decode(ids), text);
 }
 
