@@ -1,4 +1,5 @@
 #include "bench/kernel_bench.h"
+#include "bench/measure.h"
 
 #include <algorithm>
 #include <chrono>
@@ -18,51 +19,10 @@ namespace {
 
 using engine::TensorType;
 using engine::ThreadPool;
-using Clock = std::chrono::steady_clock;
 
 // Gemma 4 12B text decoder: hidden 3840, FFN 15360.
 constexpr int64_t kHidden = 3840;
 constexpr int64_t kFfn = 15360;
-constexpr size_t kCopyBytes = size_t{1} << 30;
-
-double Seconds(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
-// Median duration of repeated calls to `fn` (at least `min_reps`, for at least
-// `min_seconds`): robust to both preemption on a shared machine and to the
-// occasional implausibly fast sample.
-template <class F>
-double MedianSeconds(int min_reps, double min_seconds, const F& fn) {
-  std::vector<double> samples;
-  const auto start = Clock::now();
-  while (static_cast<int>(samples.size()) < min_reps ||
-         Seconds(start, Clock::now()) < min_seconds) {
-    const auto t0 = Clock::now();
-    fn();
-    samples.push_back(Seconds(t0, Clock::now()));
-  }
-  std::nth_element(samples.begin(),
-                   samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2),
-                   samples.end());
-  return samples[samples.size() / 2];
-}
-
-// Page-aligned buffer without value-initialization, pages touched by `pool`
-// so they are resident (and spread over the threads' memory) before timing.
-struct Buffer {
-  std::unique_ptr<uint8_t[]> data;
-  size_t size;
-  Buffer(size_t n, ThreadPool& pool) : data(new uint8_t[n]), size(n) {
-    constexpr int64_t kChunk = 1 << 22;
-    const int64_t chunks = static_cast<int64_t>((n + kChunk - 1) / kChunk);
-    uint8_t* p = data.get();
-    pool.ParallelFor(chunks, [&](int64_t c, int) {
-      const size_t begin = static_cast<size_t>(c * kChunk);
-      std::memset(p + begin, 0, std::min<size_t>(kChunk, n - begin));
-    });
-  }
-};
 
 uint64_t Next(uint64_t& s) {
   s ^= s << 13;
@@ -148,33 +108,6 @@ void FillWeights(TensorType type, uint8_t* p, size_t bytes, ThreadPool& pool) {
   }
 }
 
-// Bytes read plus bytes written per second by a parallel memcpy of 1 GiB.
-class CopyBench {
- public:
-  // The source gets random bytes: pages of zeros may be shared copies of one
-  // physical page (kernel same-page merging), which would read from cache.
-  explicit CopyBench(ThreadPool& pool)
-      : pool_(pool), src_(kCopyBytes, pool), dst_(kCopyBytes, pool) {
-    FillWeights(TensorType::kQ4_0, src_.data.get(), kCopyBytes, pool);
-  }
-
-  double Measure(double min_seconds) {
-    const int64_t parts = pool_.size() * 16;
-    const size_t part = kCopyBytes / static_cast<size_t>(parts);
-    auto copy = [&] {
-      pool_.ParallelFor(parts, [&](int64_t i, int) {
-        std::memcpy(dst_.data.get() + i * part, src_.data.get() + i * part, part);
-      });
-    };
-    copy();  // warm-up
-    return 2.0 * static_cast<double>(kCopyBytes) / MedianSeconds(5, min_seconds, copy) / 1e9;
-  }
-
- private:
-  ThreadPool& pool_;
-  Buffer src_, dst_;
-};
-
 struct FfnResult {
   double matvec_gbps = 0;
   double matmul_gflops = 0;
@@ -244,7 +177,7 @@ void RunKernelBench(const KernelBenchOptions& options, std::FILE* out) {
                options.prefill_tokens);
   // Copy bandwidth is measured again next to each type so that both sides of
   // a ratio see the same machine load.
-  CopyBench copy(pool);
+  CopyBandwidth copy(pool);
   std::fprintf(out, "memcpy 1 GiB: %.2f GB/s (read + write)\n",
                copy.Measure(options.seconds_per_case));
   std::fflush(out);

@@ -4,13 +4,14 @@
 #include <stdexcept>
 
 #include "bench/kernel_bench.h"
+#include "bench/model_bench.h"
 #include "clients/scribe/commands.h"
+#include "clients/scribe/model_loading.h"
 
 namespace scribed::cli {
 
 void AddBenchCommands(CLI::App& app) {
-  auto* bench = app.add_subcommand("bench", "Measure engine performance on this machine");
-  bench->require_subcommand(1);
+  auto* bench = &CommandGroup(app, "bench", "Measure engine performance on this machine");
 
   auto opts = std::make_shared<bench::KernelBenchOptions>();
   auto* kernels = bench->add_subcommand(
@@ -27,6 +28,29 @@ void AddBenchCommands(CLI::App& app) {
     } catch (const std::invalid_argument& e) {
       std::fprintf(stderr, "scribe: %s\n", e.what());
       SetExitCode(2);
+    }
+  });
+
+  auto model_opts = std::make_shared<bench::ModelBenchOptions>();
+  auto paths = std::make_shared<ModelPaths>();
+  auto* model = bench->add_subcommand(
+      "model", "Prefill and decode tokens/s of a model vs the memory-bandwidth roofline");
+  AddModelOptions(*model, *paths);
+  model->add_option("--threads", model_opts->threads, "Threads (default: physical cores)")
+      ->check(CLI::Range(0, 1024));
+  model->add_option("--prompt-tokens", model_opts->prompt_tokens, "Prefill length")
+      ->check(CLI::Range(1, 8192));
+  model->add_option("--decode-tokens", model_opts->decode_tokens, "Decode steps to time")
+      ->check(CLI::Range(1, 4096));
+  model->callback([model_opts, paths] {
+    try {
+      if (paths->model.empty()) throw std::invalid_argument("no model: pass --model FILE.gguf");
+      model_opts->model = paths->model;
+      model_opts->mmproj = paths->mmproj;
+      bench::RunModelBench(*model_opts, stdout);
+      SetExitCode(0);
+    } catch (const std::exception& e) {
+      SetExitCode(ReportError(e));
     }
   });
 }

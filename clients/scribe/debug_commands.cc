@@ -23,14 +23,6 @@ struct MakeModelOptions {
   std::string type = "F32";
 };
 
-std::optional<engine::TensorType> ParseTensorType(const std::string& name) {
-  for (uint32_t id = 0; id < 64; ++id) {
-    const auto t = engine::FindTensorType(id);
-    if (t && t->name == name) return t->type;
-  }
-  return std::nullopt;
-}
-
 int RunMakeModel(const MakeModelOptions& o) {
   std::ifstream in(o.config);
   if (!in) {
@@ -39,14 +31,15 @@ int RunMakeModel(const MakeModelOptions& o) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  const auto type = ParseTensorType(o.type);
-  if (!type) {
-    std::fprintf(stderr, "scribe: unknown tensor type %s\n", o.type.c_str());
+  const auto recipe = engine::testgen::ParseQuantRecipe(o.type);
+  if (!recipe) {
+    std::fprintf(stderr, "scribe: unknown tensor type %s (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, "
+                         "Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K or the mix Q4_K_M)\n", o.type.c_str());
     return 2;
   }
   try {
     const auto config = engine::testgen::TestModelConfigFromJson(text.str());
-    engine::testgen::WriteTestModel(config, o.vocab, o.model_out, o.mmproj_out, *type);
+    engine::testgen::WriteTestModel(config, o.vocab, o.model_out, o.mmproj_out, *recipe);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "scribe: %s: %s\n", o.config.c_str(), e.what());
     return 2;
@@ -79,7 +72,7 @@ void AddDebugCommands(CLI::App& app) {
       ->required();
   make->add_option("-o,--output", o->model_out, "text model GGUF to write")->required();
   make->add_option("--mmproj", o->mmproj_out, "audio projector GGUF to write")->required();
-  make->add_option("--type", o->type, "matrix tensor type (F32 only for now)")
+  make->add_option("--type", o->type, "matrix type: F32, F16, BF16, Q8_0, Q4_0, ..., Q6_K, or the mix Q4_K_M")
       ->capture_default_str();
   make->callback([o] { SetExitCode(RunMakeModel(*o)); });
 }

@@ -25,6 +25,11 @@ float Dot(const float* a, const float* b, int64_t n) noexcept;
 // y += a * x
 void Axpy(float a, const float* x, float* y, int64_t n) noexcept;
 
+// Dot and Axpy with the second vector in IEEE half precision (raw binary16
+// bits), accumulated in float: attention over an F16 KV cache.
+float DotF16(const float* a, const uint16_t* b, int64_t n) noexcept;
+void AxpyF16(float a, const uint16_t* x, float* y, int64_t n) noexcept;
+
 // out = a + b (out may alias either)
 void Add(const float* a, const float* b, float* out, int64_t n) noexcept;
 

@@ -76,11 +76,8 @@ void Decoder::Layer(int l, int64_t n, int64_t pos0, KvCache& cache, ThreadPool& 
   kernels::MatMul(lw.q, h_.data(), n, q_.data(), pool);
   kernels::MatMul(lw.k, h_.data(), n, k_.data(), pool);
   // Full layers have no V projection: V is the raw K projection, normed without weight.
-  const float* v_raw = k_.data();
-  if (lw.v.data != nullptr) {
-    kernels::MatMul(lw.v, h_.data(), n, v_.data(), pool);
-    v_raw = v_.data();
-  }
+  const bool v_from_k = lw.v.data == nullptr;
+  if (!v_from_k) kernels::MatMul(lw.v, h_.data(), n, v_.data(), pool);
 
   pool.ParallelFor(n, [&](int64_t t, int) {
     const int64_t pos = pos0 + t;
@@ -89,13 +86,16 @@ void Decoder::Layer(int l, int64_t n, int64_t pos0, KvCache& cache, ThreadPool& 
       kernels::RmsNorm(q + h * hd, lw.q_norm.data(), hd, eps, q + h * hd);
     }
     ApplyRope(q, c_.n_head, hd, lc.n_rot, pos, lc.rope_base, freqs);
-    float* k_row = cache.K(l, pos);
-    float* v_row = cache.V(l, pos);
+    // V first: on full layers it is the raw K projection, normed in place below.
+    float* k = k_.data() + t * kv_dim;
+    float* v = v_.data() + t * kv_dim;
+    if (v_from_k) std::copy(k, k + kv_dim, v);
     for (int h = 0; h < lc.n_kv_head; ++h) {
-      kernels::RmsNorm(k_.data() + t * kv_dim + h * hd, lw.k_norm.data(), hd, eps, k_row + h * hd);
-      kernels::RmsNorm(v_raw + t * kv_dim + h * hd, nullptr, hd, eps, v_row + h * hd);
+      kernels::RmsNorm(v + h * hd, nullptr, hd, eps, v + h * hd);
+      kernels::RmsNorm(k + h * hd, lw.k_norm.data(), hd, eps, k + h * hd);
     }
-    ApplyRope(k_row, lc.n_kv_head, hd, lc.n_rot, pos, lc.rope_base, freqs);
+    ApplyRope(k, lc.n_kv_head, hd, lc.n_rot, pos, lc.rope_base, freqs);
+    cache.Store(l, pos, k, v);
   });
 
   Attention(l, n, pos0, cache, pool);
@@ -138,15 +138,11 @@ void Decoder::Attention(int l, int64_t n, int64_t pos0, const KvCache& cache, Th
     const int64_t count = pos - first + 1;
     const float* q = q_.data() + t * q_dim + h * hd;
     float* scores = scores_[thread].data();
-    for (int64_t s = 0; s < count; ++s) {
-      scores[s] = kernels::Dot(q, cache.K(l, first + s) + kv_off, hd);
-    }
+    for (int64_t s = 0; s < count; ++s) scores[s] = cache.DotK(l, first + s, kv_off, q, hd);
     kernels::Softmax(scores, count);
     float* out = attn_.data() + t * q_dim + h * hd;
     std::fill(out, out + hd, 0.0f);
-    for (int64_t s = 0; s < count; ++s) {
-      kernels::Axpy(scores[s], cache.V(l, first + s) + kv_off, out, hd);
-    }
+    for (int64_t s = 0; s < count; ++s) cache.AxpyV(l, first + s, kv_off, scores[s], out, hd);
   });
 }
 

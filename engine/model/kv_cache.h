@@ -1,30 +1,62 @@
-// Keys and values of past positions, per layer. Full-attention layers keep
-// every position; sliding-window layers keep a ring of the most recent ones,
-// sized so a batch never overwrites a key one of its own queries still needs.
+// Keys and values of past positions, per layer, in float32 or IEEE half
+// precision. Full-attention layers keep every position; sliding-window layers
+// keep a ring of the most recent ones, sized so a batch never overwrites a key
+// one of its own queries still needs.
 //
-// Thread-compatible.
+// Thread-compatible; Store for distinct positions and the const reads may run
+// concurrently.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "engine/kernels/ops.h"
 #include "engine/model/config.h"
+#include "engine/tensor/quantize.h"
 
 namespace scribed::engine::model {
+
+enum class KvType { kF32, kF16 };
 
 class KvCache {
  public:
   // n_ctx: most positions a session holds; max_batch: most positions one
   // forward pass appends.
-  KvCache(const ModelConfig& config, int64_t n_ctx, int64_t max_batch);
+  KvCache(const ModelConfig& config, int64_t n_ctx, int64_t max_batch, KvType type);
 
   int64_t n_ctx() const noexcept { return n_ctx_; }
+  KvType type() const noexcept { return type_; }
 
-  // Row of K / V for absolute position `pos` in `layer`: [n_kv_head * head_dim] floats.
-  float* K(int layer, int64_t pos) noexcept { return Row(k_[layer], layer, pos); }
-  float* V(int layer, int64_t pos) noexcept { return Row(v_[layer], layer, pos); }
-  const float* K(int layer, int64_t pos) const noexcept { return Row(k_[layer], layer, pos); }
-  const float* V(int layer, int64_t pos) const noexcept { return Row(v_[layer], layer, pos); }
+  // Stores the K and V rows ([n_kv_head * head_dim] floats each) of `pos`.
+  void Store(int layer, int64_t pos, const float* k, const float* v) noexcept {
+    const int64_t n = row_size_[layer], off = Slot(layer, pos) * n;
+    if (type_ == KvType::kF32) {
+      std::copy(k, k + n, f32_k_[layer].data() + off);
+      std::copy(v, v + n, f32_v_[layer].data() + off);
+    } else {
+      for (int64_t i = 0; i < n; ++i) {
+        f16_k_[layer][off + i] = F32ToF16(k[i]);
+        f16_v_[layer][off + i] = F32ToF16(v[i]);
+      }
+    }
+  }
+
+  // q . K[pos][offset, offset + n)
+  float DotK(int layer, int64_t pos, int64_t offset, const float* q, int64_t n) const noexcept {
+    const int64_t at = Slot(layer, pos) * row_size_[layer] + offset;
+    return type_ == KvType::kF32 ? kernels::Dot(q, f32_k_[layer].data() + at, n)
+                                 : kernels::DotF16(q, f16_k_[layer].data() + at, n);
+  }
+
+  // out += w * V[pos][offset, offset + n)
+  void AxpyV(int layer, int64_t pos, int64_t offset, float w, float* out, int64_t n) const noexcept {
+    const int64_t at = Slot(layer, pos) * row_size_[layer] + offset;
+    if (type_ == KvType::kF32) {
+      kernels::Axpy(w, f32_v_[layer].data() + at, out, n);
+    } else {
+      kernels::AxpyF16(w, f16_v_[layer].data() + at, out, n);
+    }
+  }
 
   // Whether a session that has written positions [0, written) can drop back to
   // `n` positions: every key a later query at >= n may need is still held.
@@ -33,17 +65,17 @@ class KvCache {
   uint64_t bytes() const noexcept;
 
  private:
-  float* Row(const std::vector<float>& buf, int layer, int64_t pos) const noexcept {
-    const int64_t slot = pos % capacity_[layer];
-    return const_cast<float*>(buf.data()) + slot * row_size_[layer];
-  }
+  int64_t Slot(int layer, int64_t pos) const noexcept { return pos % capacity_[layer]; }
 
   int64_t n_ctx_;
   int window_;
+  KvType type_;
   std::vector<int64_t> capacity_;  // rows per layer
-  std::vector<int64_t> row_size_;  // floats per row
+  std::vector<int64_t> row_size_;  // values per row
   std::vector<bool> sliding_;
-  std::vector<std::vector<float>> k_, v_;  // [layer][capacity, n_kv_head * head_dim]
+  // [layer][capacity, n_kv_head * head_dim]; only the vectors of `type_` are used.
+  std::vector<std::vector<float>> f32_k_, f32_v_;
+  std::vector<std::vector<uint16_t>> f16_k_, f16_v_;
 };
 
 }  // namespace scribed::engine::model

@@ -20,7 +20,8 @@ struct Session::Impl {
         mi(model->impl()),
         options(o),
         pool(o.threads),
-        cache(mi.config, o.n_ctx, std::min(o.max_batch, o.n_ctx)),
+        cache(mi.config, o.n_ctx, std::min(o.max_batch, o.n_ctx),
+              o.kv_type == KvCacheType::kF16 ? model::KvType::kF16 : model::KvType::kF32),
         decoder(mi.config, mi.weights, std::min(o.max_batch, o.n_ctx), o.n_ctx) {}
 
   void Evaluate(std::span<const model::InputRow> rows) {

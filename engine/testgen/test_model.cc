@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/runtime/thread_pool.h"
+#include "engine/tensor/quantize.h"
 #include "engine/testgen/weight_rule.h"
 #include "scribed/engine/gguf.h"
 
@@ -31,28 +33,66 @@ void AddRuleTensor(gguf::Writer& w, uint64_t seed, std::string name, WeightClass
               });
 }
 
-void AddTextTensors(gguf::Writer& w, const TestModelConfig& c, int64_t n_vocab) {
+// Adds a matrix [cols, rows] following the weight rule, stored as `type`:
+// generated and quantized row by row on all threads of `pool`.
+void AddMatrix(gguf::Writer& w, uint64_t seed, std::string name, TensorType type, int64_t cols,
+               int64_t rows, ThreadPool& pool) {
+  if (type == TensorType::kF32) {
+    AddRuleTensor(w, seed, std::move(name), WeightClass::kMatrix, {cols, rows});
+    return;
+  }
+  const auto row_bytes = RowBytes(type, cols);
+  if (!row_bytes) {
+    throw std::invalid_argument("test model: " + name + " has rows of " + std::to_string(cols) +
+                                " values, not a multiple of the " + std::string(Name(type)) +
+                                " block of " + std::to_string(Traits(type).block_size));
+  }
+  const std::string key = name;
+  w.AddTensor(std::move(name), type, {cols, rows},
+              [key, seed, type, cols, rows, bytes = *row_bytes, &pool](std::span<std::byte> out) {
+                constexpr int64_t kRowsPerTask = 16;
+                std::vector<std::vector<float>> scratch(pool.size(),
+                                                        std::vector<float>(static_cast<size_t>(cols)));
+                pool.ParallelFor((rows + kRowsPerTask - 1) / kRowsPerTask, [&](int64_t task, int t) {
+                  std::vector<float>& row = scratch[t];
+                  const int64_t end = std::min(rows, (task + 1) * kRowsPerTask);
+                  for (int64_t r = task * kRowsPerTask; r < end; ++r) {
+                    FillWeights(key, seed, WeightClass::kMatrix, 0, static_cast<uint64_t>(r * cols), row);
+                    QuantizeRow(type, row.data(), out.data() + r * bytes, cols);
+                  }
+                });
+              });
+}
+
+// llama.cpp's Q4_K_M rule for which layers get more bits in attn_v/ffn_down.
+bool UsesMoreBits(int i, int n) {
+  return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
+}
+
+void AddTextTensors(gguf::Writer& w, const TestModelConfig& c, int64_t n_vocab,
+                    const QuantRecipe& q, ThreadPool& pool) {
   const uint64_t s = c.seed;
-  AddRuleTensor(w, s, "token_embd.weight", WeightClass::kMatrix, {c.hidden, n_vocab});
+  AddMatrix(w, s, "token_embd.weight", q.embedding, c.hidden, n_vocab, pool);
   for (int i = 0; i < c.layers; ++i) {
     const bool full = IsFullAttentionLayer(c, i);
     const int64_t hd = full ? c.head_dim_full : c.head_dim_swa;
     const int64_t kvh = full ? c.kv_heads_full : c.kv_heads_swa;
     const std::string p = "blk." + std::to_string(i) + ".";
     AddRuleTensor(w, s, p + "attn_norm.weight", WeightClass::kNorm, {c.hidden});
-    AddRuleTensor(w, s, p + "attn_q.weight", WeightClass::kMatrix, {c.hidden, c.heads * hd});
-    AddRuleTensor(w, s, p + "attn_k.weight", WeightClass::kMatrix, {c.hidden, kvh * hd});
+    const TensorType sensitive = UsesMoreBits(i, c.layers) ? q.sensitive : q.matrices;
+    AddMatrix(w, s, p + "attn_q.weight", q.matrices, c.hidden, c.heads * hd, pool);
+    AddMatrix(w, s, p + "attn_k.weight", q.matrices, c.hidden, kvh * hd, pool);
     if (!full) {  // full layers take V from the K projection
-      AddRuleTensor(w, s, p + "attn_v.weight", WeightClass::kMatrix, {c.hidden, kvh * hd});
+      AddMatrix(w, s, p + "attn_v.weight", sensitive, c.hidden, kvh * hd, pool);
     }
-    AddRuleTensor(w, s, p + "attn_output.weight", WeightClass::kMatrix, {c.heads * hd, c.hidden});
+    AddMatrix(w, s, p + "attn_output.weight", q.matrices, c.heads * hd, c.hidden, pool);
     AddRuleTensor(w, s, p + "attn_q_norm.weight", WeightClass::kQkNorm, {hd}, static_cast<int>(hd));
     AddRuleTensor(w, s, p + "attn_k_norm.weight", WeightClass::kQkNorm, {hd}, static_cast<int>(hd));
     AddRuleTensor(w, s, p + "post_attention_norm.weight", WeightClass::kNorm, {c.hidden});
     AddRuleTensor(w, s, p + "ffn_norm.weight", WeightClass::kNorm, {c.hidden});
-    AddRuleTensor(w, s, p + "ffn_gate.weight", WeightClass::kMatrix, {c.hidden, c.ffn});
-    AddRuleTensor(w, s, p + "ffn_up.weight", WeightClass::kMatrix, {c.hidden, c.ffn});
-    AddRuleTensor(w, s, p + "ffn_down.weight", WeightClass::kMatrix, {c.ffn, c.hidden});
+    AddMatrix(w, s, p + "ffn_gate.weight", q.matrices, c.hidden, c.ffn, pool);
+    AddMatrix(w, s, p + "ffn_up.weight", q.matrices, c.hidden, c.ffn, pool);
+    AddMatrix(w, s, p + "ffn_down.weight", sensitive, c.ffn, c.hidden, pool);
     AddRuleTensor(w, s, p + "post_ffw_norm.weight", WeightClass::kNorm, {c.hidden});
     AddRuleTensor(w, s, p + "layer_output_scale.weight", WeightClass::kScale, {1});
   }
@@ -125,13 +165,21 @@ void WriteProjector(const TestModelConfig& c, const std::filesystem::path& out) 
 
 }  // namespace
 
+std::optional<QuantRecipe> ParseQuantRecipe(std::string_view name) {
+  if (name == "Q4_K_M") return QuantRecipe::Q4_K_M();
+  for (uint32_t id = 0; id < 64; ++id) {
+    const auto t = FindTensorType(id);
+    if (t && t->name == name && CanQuantize(t->type) && t->type != TensorType::kQ8_K &&
+        t->type != TensorType::kQ8_1) {
+      return QuantRecipe::Uniform(t->type);
+    }
+  }
+  return std::nullopt;
+}
+
 void WriteTestModel(const TestModelConfig& c, const std::filesystem::path& vocab_gguf,
                     const std::filesystem::path& model_out, const std::filesystem::path& mmproj_out,
-                    TensorType matrix_type) {
-  if (matrix_type != TensorType::kF32) {
-    throw std::invalid_argument("test model: matrix type " + std::string(Name(matrix_type)) +
-                                " is not supported yet (only F32)");
-  }
+                    const QuantRecipe& recipe) {
   if (c.layers < 1 || c.full_every < 1 || c.hidden < 1 || c.head_dim_full < 2) {
     throw std::invalid_argument("test model: configuration not validated");
   }
@@ -139,7 +187,8 @@ void WriteTestModel(const TestModelConfig& c, const std::filesystem::path& vocab
   const auto n_vocab = static_cast<int64_t>(vocab.GetStringArray("tokenizer.ggml.tokens").size());
   gguf::Writer w;
   SetTextMetadata(w, c, vocab);
-  AddTextTensors(w, c, n_vocab);
+  ThreadPool pool(0);
+  AddTextTensors(w, c, n_vocab, recipe, pool);
   w.Write(model_out);
   WriteProjector(c, mmproj_out);
 }

@@ -5,6 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "engine/tensor/quantize.h"
+#include "engine/testgen/weight_rule.h"
+
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -186,12 +189,52 @@ TEST(TestModel, ConfigAcceptsACaseFileAndRejectsBadFields) {
   EXPECT_THROW(TestModelConfigFromJson("{not json"), std::invalid_argument);
 }
 
-TEST(TestModel, QuantizedMatricesAreRejectedUntilQuantizersExist) {
+TEST(TestModel, QuantizedRecipesStoreMatricesInTheirTypes) {
   const TestModelConfig c = TestModelConfigFromJson(ReadText(GoldenPath("case-a-text.json")));
   ScratchDir dir("testgen-q");
+  WriteTestModel(c, GoldenPath("gemma4-vocab.gguf"), dir / "m.gguf", dir / "p.gguf",
+                 QuantRecipe::Q4_K_M());
+  const gguf::File f = gguf::File::Open(dir / "m.gguf");
+  auto type_of = [&](const std::string& name) { return f.FindTensor(name)->type; };
+  EXPECT_EQ(type_of("token_embd.weight"), TensorType::kQ6_K);
+  EXPECT_EQ(type_of("blk.0.attn_q.weight"), TensorType::kQ4_K);
+  // With 6 layers the Q4_K_M rule gives layers 2 and 5 more bits.
+  EXPECT_EQ(type_of("blk.0.ffn_down.weight"), TensorType::kQ4_K);
+  EXPECT_EQ(type_of("blk.2.ffn_down.weight"), TensorType::kQ6_K);
+  EXPECT_EQ(type_of("blk.5.ffn_down.weight"), TensorType::kQ6_K);
+  EXPECT_EQ(type_of("blk.0.attn_norm.weight"), TensorType::kF32);
+  EXPECT_EQ(gguf::File::Open(dir / "p.gguf").FindTensor("mm.a.input_projection.weight")->type,
+            TensorType::kF32);
+
+  // The stored values are the rule's values up to the format's rounding.
+  const gguf::TensorInfo* t = f.FindTensor("blk.1.attn_q.weight");
+  std::vector<float> got(static_cast<size_t>(t->ne(0))), want(got.size());
+  const uint64_t row_bytes = *RowBytes(t->type, t->ne(0));
+  for (int64_t r = 0; r < t->ne(1); r += 37) {
+    DequantizeRow(t->type, t->data + r * row_bytes, got.data(), t->ne(0));
+    FillWeights("blk.1.attn_q.weight", c.seed, WeightClass::kMatrix, 0,
+                static_cast<uint64_t>(r * t->ne(0)), want);
+    for (size_t i = 0; i < got.size(); ++i) {
+      // Q4_K: 4-bit codes over a range of ~2/32 per sub-block.
+      EXPECT_NEAR(got[i], want[i], 0.006) << "row " << r << " [" << i << "]";
+    }
+  }
+}
+
+TEST(TestModel, RowsThatDoNotFitTheBlockAreRejected) {
+  TestModelConfig c = TestModelConfigFromJson(ReadText(GoldenPath("case-a-text.json")));
+  c.ffn = 96;  // not a multiple of the 256-element k-quant block (ffn_down rows)
+  ScratchDir dir("testgen-bad-block");
   EXPECT_THROW(WriteTestModel(c, GoldenPath("gemma4-vocab.gguf"), dir / "m.gguf", dir / "p.gguf",
-                              TensorType::kQ8_0),
+                              QuantRecipe::Uniform(TensorType::kQ4_K)),
                std::invalid_argument);
+}
+
+TEST(TestModel, RecipeNames) {
+  EXPECT_EQ(ParseQuantRecipe("Q8_0")->matrices, TensorType::kQ8_0);
+  EXPECT_EQ(ParseQuantRecipe("Q4_K_M")->embedding, TensorType::kQ6_K);
+  EXPECT_FALSE(ParseQuantRecipe("Q8_K").has_value());
+  EXPECT_FALSE(ParseQuantRecipe("q4").has_value());
 }
 
 }  // namespace

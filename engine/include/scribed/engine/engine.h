@@ -98,10 +98,16 @@ class Prompt {
   std::vector<Part> parts_;
 };
 
+// Storage of the keys and values of past positions. F16 halves the cache's
+// memory and moves logits by a few 1e-3 (the reference implementation's
+// default); F32 reproduces the reference's F32 runs.
+enum class KvCacheType { kF32, kF16 };
+
 struct SessionOptions {
   int64_t n_ctx = 4096;    // most positions the session holds
   int threads = 0;         // 0: one per physical core
   int64_t max_batch = 256; // positions per prefill pass
+  KvCacheType kv_type = KvCacheType::kF32;
 };
 
 struct SamplingParams {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 
 #include "scribed/engine/tensor_type.h"
@@ -46,15 +47,33 @@ bool IsFullAttentionLayer(const TestModelConfig& c, int i) noexcept;
 // (0, 1], eps > 0).
 TestModelConfig TestModelConfigFromJson(std::string_view json);
 
+// How the text model's matrices are stored. Weights are generated in float
+// and quantized row by row; norms, scales and rope_freqs always stay F32, and
+// the audio projector stays F32 (its 640-wide rows fit no k-quant block).
+struct QuantRecipe {
+  TensorType matrices = TensorType::kF32;   // attention and FFN matrices
+  TensorType embedding = TensorType::kF32;  // token_embd, also the tied LM head
+  TensorType sensitive = TensorType::kF32;  // attn_v and ffn_down of the layers
+                                            // a Q4_K_M file gives more bits
+  static QuantRecipe Uniform(TensorType t) { return {t, t, t}; }
+  // The mix of llama.cpp's Q4_K_M files: Q4_K matrices, a Q6_K embedding, and
+  // Q6_K attn_v/ffn_down in the first and last eighth of the layers and every
+  // third layer between.
+  static QuantRecipe Q4_K_M() { return {TensorType::kQ4_K, TensorType::kQ6_K, TensorType::kQ6_K}; }
+};
+
+// "F32", "Q8_0", "Q4_K", ... (a uniform recipe) or "Q4_K_M"; nullopt otherwise.
+std::optional<QuantRecipe> ParseQuantRecipe(std::string_view name);
+
 // Writes the text GGUF (arch gemma4, metadata as GENERATOR.md lists, every
 // tokenizer.* key copied from `vocab_gguf`) and the audio-only projector GGUF
 // (arch clip, projector gemma4ua). Tensors are generated while they are
-// written, never held whole in memory. Norms, scales and rope_freqs are F32;
-// the matrices use `matrix_type`, of which only F32 is supported for now
-// (std::invalid_argument otherwise). Throws gguf::FormatError / KeyError for a
-// bad vocabulary file, std::system_error on I/O errors.
+// written (on all cores), never held whole in memory. Throws
+// std::invalid_argument when a matrix's row length is not a multiple of the
+// chosen type's block, gguf::FormatError / KeyError for a bad vocabulary file,
+// std::system_error on I/O errors.
 void WriteTestModel(const TestModelConfig& c, const std::filesystem::path& vocab_gguf,
                     const std::filesystem::path& model_out, const std::filesystem::path& mmproj_out,
-                    TensorType matrix_type = TensorType::kF32);
+                    const QuantRecipe& recipe = {});
 
 }  // namespace scribed::engine::testgen

@@ -1,0 +1,26 @@
+// Model throughput benchmark behind `scribe bench model`: prefill and decode
+// tokens per second of a GGUF model, beside the decode roofline of this
+// machine (copy bandwidth / weight bytes streamed per decoded token).
+//
+// Thread-compatible.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+namespace scribed::bench {
+
+struct ModelBenchOptions {
+  std::string model;
+  std::string mmproj;      // optional; measures the audio projection when set
+  int threads = 0;         // < 1: DefaultThreadCount()
+  int prompt_tokens = 128; // prefill length
+  int decode_tokens = 16;  // decode steps timed after the prefill
+};
+
+// Prints the model, the measurements and ends with one line:
+//   prefill_tps=<tok/s> decode_tps=<tok/s> roofline_tps=<tok/s> ratio=<decode/roofline>
+// Throws what Model::Load throws.
+void RunModelBench(const ModelBenchOptions& options, std::FILE* out);
+
+}  // namespace scribed::bench
