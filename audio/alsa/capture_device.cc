@@ -41,11 +41,16 @@ constexpr int kStallTimeoutMs = 5000;
 
 const char* Name(SampleFormat format) noexcept {
   switch (format) {
-    case SampleFormat::kS16: return "S16";
-    case SampleFormat::kS24: return "S24";
-    case SampleFormat::kS24Packed: return "S24_3";
-    case SampleFormat::kS32: return "S32";
-    case SampleFormat::kFloat: return "FLOAT";
+    case SampleFormat::kS16:
+      return "S16";
+    case SampleFormat::kS24:
+      return "S24";
+    case SampleFormat::kS24Packed:
+      return "S24_3";
+    case SampleFormat::kS32:
+      return "S32";
+    case SampleFormat::kFloat:
+      return "FLOAT";
   }
   return "?";
 }
@@ -86,7 +91,8 @@ struct CaptureDevice::Impl {
       const int r = poll(fds.data(), fds.size(), 500);
       if (r < 0) {
         if (errno == EINTR) continue;
-        throw DeviceError(name, DeviceError::Kind::kOther, std::string("poll: ") + std::strerror(errno));
+        throw DeviceError(name, DeviceError::Kind::kOther,
+                          std::string("poll: ") + std::strerror(errno));
       }
       if (fds.back().revents & POLLIN) return false;  // the wake eventfd
       if (r == 0) {

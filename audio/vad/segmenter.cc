@@ -57,8 +57,8 @@ void Segmenter::ProcessFrame(const float* frame, std::vector<Segment>& out) {
   // word endings are kept without letting noise open new utterances.
   const double margin = f.band_db - floor + (in_speech_ ? options_.hysteresis_db : 0.0);
   const bool speech = f.energy_db > options_.absolute_floor_db &&
-                      (margin >= options_.threshold_db ||
-                       (margin >= options_.tonal_threshold_db && f.flatness < options_.tonal_flatness));
+                      (margin >= options_.threshold_db || (margin >= options_.tonal_threshold_db &&
+                                                           f.flatness < options_.tonal_flatness));
   const int64_t frame_end = frame_start_ + kFrameSamples;
 
   if (!in_speech_) {
@@ -124,7 +124,8 @@ void Segmenter::Emit(int64_t from, int64_t to, int64_t speech_start, int64_t spe
   s.speech_start = speech_start;
   s.speech_end = speech_end;
   s.cut = cut;
-  s.samples.assign(history_.begin() + (from - history_start_), history_.begin() + (to - history_start_));
+  s.samples.assign(history_.begin() + (from - history_start_),
+                   history_.begin() + (to - history_start_));
   out.push_back(std::move(s));
 }
 

@@ -116,9 +116,8 @@ std::vector<Clip> SegmenterTest::clips_;
 
 TEST_F(SegmenterTest, FindsUtterancesWithinOneHundredFiftyMilliseconds) {
   std::vector<Span> truth;
-  const auto x = Compose({{1.0, &clips_[0]}, {1.2, &clips_[1]}, {0.9, &clips_[2]},
-                          {1.5, &clips_[3]}},
-                         1.0, &truth);
+  const auto x = Compose(
+      {{1.0, &clips_[0]}, {1.2, &clips_[1]}, {0.9, &clips_[2]}, {1.5, &clips_[3]}}, 1.0, &truth);
   const SegmenterOptions opts;
   const auto segs = SegmentAll(x, opts);
   ASSERT_EQ(segs.size(), truth.size());
@@ -163,7 +162,8 @@ TEST_F(SegmenterTest, LongSpeechIsCutBelowTheCapAtQuietPoints) {
         return e;
       };
       std::vector<double> frames;
-      for (int64_t f = segs[i].start; f + 320 <= segs[i].end(); f += 320) frames.push_back(energy(f));
+      for (int64_t f = segs[i].start; f + 320 <= segs[i].end(); f += 320)
+        frames.push_back(energy(f));
       std::nth_element(frames.begin(), frames.begin() + frames.size() / 2, frames.end());
       EXPECT_LT(energy(cut - 160), frames[frames.size() / 2]) << "cut at " << cut / 16000.0;
     }

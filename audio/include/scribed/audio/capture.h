@@ -34,7 +34,7 @@ struct CaptureOptions {
   std::optional<SampleFormat> format;
   int rate = 0;
   int channels = 0;
-  int period_ms = 20;    // one Read returns about this much audio
+  int period_ms = 20;      // one Read returns about this much audio
   int buffer_periods = 8;  // ring size; bigger survives longer stalls
   ResampleQuality quality = ResampleQuality::kSincMedium;
 };

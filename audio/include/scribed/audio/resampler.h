@@ -23,8 +23,7 @@ enum class ResampleQuality { kSincBest, kSincMedium, kSincFastest, kLinear };
 // Thread-compatible. Throws AudioError for invalid rates/channels.
 class Resampler {
  public:
-  Resampler(int input_rate, int channels,
-            ResampleQuality quality = ResampleQuality::kSincMedium);
+  Resampler(int input_rate, int channels, ResampleQuality quality = ResampleQuality::kSincMedium);
   ~Resampler();
   Resampler(const Resampler&) = delete;
   Resampler& operator=(const Resampler&) = delete;

@@ -79,10 +79,10 @@ class Segmenter {
   std::vector<double> frame_db_;  // energies of the open utterance's frames
   int64_t frame_db_start_ = 0;    // stream index of frame_db_[0]
   bool in_speech_ = false;
-  int speech_run_ = 0;            // consecutive speech frames while silent
-  int silence_run_ = 0;           // consecutive silent frames while in speech
+  int speech_run_ = 0;   // consecutive speech frames while silent
+  int silence_run_ = 0;  // consecutive silent frames while in speech
   int64_t run_start_ = 0;
-  int64_t segment_start_ = 0;     // first sample of the open segment (pre-roll included)
+  int64_t segment_start_ = 0;  // first sample of the open segment (pre-roll included)
   int64_t speech_start_ = 0;
   int64_t last_speech_end_ = 0;
 };
