@@ -23,8 +23,8 @@ std::unique_ptr<FileReader> OpenFileReader(const std::filesystem::path& path) {
   } catch (const FileError& e) {
     // Neither library knows the file: say what both found.
     if (std::string(e.what()).find("not a recognised") == std::string::npos) throw;
-    throw FileError(name, "not a recognised audio or video file (libsndfile: " + sndfile_reason +
-                              ")");
+    throw FileError(name,
+                    "not a recognised audio or video file (libsndfile: " + sndfile_reason + ")");
   }
 }
 

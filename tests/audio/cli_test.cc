@@ -24,8 +24,8 @@ struct Result {
 
 Result Scribe(const testing::TempDir& dir, const std::string& args, const std::string& env = "") {
   const auto out = dir / "stdout.txt", err = dir / "stderr.txt";
-  const std::string command = env + " " + SCRIBE_BINARY + " " + args + " >" + out.string() +
-                              " 2>" + err.string() + " </dev/null";
+  const std::string command = env + " " + SCRIBE_BINARY + " " + args + " >" + out.string() + " 2>" +
+                              err.string() + " </dev/null";
   const int status = std::system(command.c_str());
   auto slurp = [](const std::filesystem::path& p) {
     std::stringstream s;
@@ -74,8 +74,8 @@ TEST(ScribeAudioCliTest, DecodeAudioWritesSixteenKilohertzMonoWav) {
   const auto want = DecodeFile(in);
   ASSERT_EQ(want.size(), 4800u);  // 13230 * 16000 / 44100
 
-  auto r = Scribe(dir, "decode-audio " + in.string() + " -o " + (dir / "f.wav").string() +
-                           " --float");
+  auto r =
+      Scribe(dir, "decode-audio " + in.string() + " -o " + (dir / "f.wav").string() + " --float");
   ASSERT_EQ(r.code, 0) << r.err;
   const Wav f = ReadWav(dir / "f.wav");
   EXPECT_EQ(f.info.samplerate, 16000);
@@ -99,8 +99,8 @@ TEST(ScribeAudioCliTest, BadInputExitsWithTwoAndNamesTheFile) {
   EXPECT_NE(r.err.find(missing + ": no such file"), std::string::npos) << r.err;
 
   std::ofstream(dir / "notes.txt") << "not audio at all\n";
-  r = Scribe(dir, "decode-audio " + (dir / "notes.txt").string() + " -o " +
-                      (dir / "o.wav").string());
+  r = Scribe(dir,
+             "decode-audio " + (dir / "notes.txt").string() + " -o " + (dir / "o.wav").string());
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("notes.txt: not a recognised audio or video file"), std::string::npos)
       << r.err;

@@ -62,8 +62,10 @@ class CaptureDevice {
 
   // Waits for at least one period, then replaces `chunk` with the converted
   // audio (possibly empty while the resampler fills). Returns false once
-  // Interrupt() has been called. Overruns are recovered and counted; a device
-  // that disappears throws DeviceError(kUnplugged).
+  // Interrupt() has been called. Overruns are recovered and counted, and the
+  // audio they dropped (estimated from the PCM's timestamps) is replaced by
+  // silence so that chunk timestamps stay on the device clock. A device that
+  // disappears throws DeviceError(kUnplugged).
   bool Read(Chunk& chunk);
 
   // Makes a blocked or future Read return false promptly. Thread-safe,
