@@ -161,6 +161,14 @@ TEST_F(FileReaderTest, LossyContainersViaFfmpegAreClose) {
     ASSERT_TRUE(std::filesystem::exists(path)) << path;
     auto reader = OpenFileReader(path);
     EXPECT_EQ(reader->info().channels, kChannels) << path;
+    const std::string ext = path.extension().string();
+    EXPECT_EQ(reader->info().decoder, ext == ".mp3" || ext == ".opus" ? "sndfile" : "avformat")
+        << path;
+    // The duration is known before decoding; raw ADTS only has a bitrate estimate.
+    ASSERT_TRUE(reader->info().duration_seconds().has_value()) << path;
+    if (ext != ".aac") {
+      EXPECT_NEAR(*reader->info().duration_seconds(), 0.5, 0.05) << path;
+    }
     ExpectClose(path);
   }
 }

@@ -85,6 +85,7 @@ struct DeviceInfo {
 };
 
 // PCMs that can capture, as ALSA's name hints list them (like `arecord -L`).
+// Empty when ALSA has no configuration. Thread-safe.
 std::vector<DeviceInfo> ListCaptureDevices();
 
 }  // namespace scribed::audio
