@@ -43,7 +43,7 @@ void Segmenter::Push(const Chunk& chunk, std::vector<Segment>& out) {
 }
 
 void Segmenter::Finish(std::vector<Segment>& out) {
-  if (in_speech_) Close(last_speech_end_, out, /*at_end=*/true);
+  if (in_speech_) Close(last_speech_end_, out);
 }
 
 void Segmenter::ProcessFrame(const float* frame, std::vector<Segment>& out) {
@@ -77,13 +77,13 @@ void Segmenter::ProcessFrame(const float* frame, std::vector<Segment>& out) {
     last_speech_end_ = frame_end;
     silence_run_ = 0;
   } else if (++silence_run_ * 20 >= options_.hangover_ms) {
-    Close(last_speech_end_, out, /*at_end=*/false);
+    Close(last_speech_end_, out);
     return;
   }
   if (frame_end - segment_start_ >= Ms(options_.max_segment_ms)) CutLongSegment(out);
 }
 
-void Segmenter::Close(int64_t speech_end, std::vector<Segment>& out, bool /*at_end*/) {
+void Segmenter::Close(int64_t speech_end, std::vector<Segment>& out) {
   const int64_t end = std::min(speech_end + Ms(options_.post_roll_ms), next_sample_);
   if (speech_end - speech_start_ >= Ms(options_.min_segment_ms)) {
     Emit(segment_start_, end, speech_start_, speech_end, /*cut=*/false, out);
