@@ -172,6 +172,13 @@ TEST_F(SegmenterTest, LongSpeechIsCutBelowTheCapAtQuietPoints) {
   EXPECT_LE(segs.front().speech_start, truth.front().begin + kTolerance);
   EXPECT_GE(segs.back().speech_end, truth.back().end - kTolerance);
   for (size_t i = 0; i + 1 < segs.size(); ++i) EXPECT_GE(segs[i + 1].start, segs[i].start);
+
+  // And with the real 30 s cap.
+  ASSERT_GT(x.size(), 31u * kOutputRate);
+  const auto capped = SegmentAll(x, {});
+  ASSERT_GE(capped.size(), 2u);
+  EXPECT_TRUE(capped.front().cut);
+  for (const auto& seg : capped) EXPECT_LE(seg.samples.size(), 30u * kOutputRate);
 }
 
 TEST(SegmenterNoSpeechTest, NoiseAndSilenceAloneGiveNoSegments) {
