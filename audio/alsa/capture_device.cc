@@ -2,6 +2,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -41,11 +42,16 @@ constexpr int kStallTimeoutMs = 5000;
 
 const char* Name(SampleFormat format) noexcept {
   switch (format) {
-    case SampleFormat::kS16: return "S16";
-    case SampleFormat::kS24: return "S24";
-    case SampleFormat::kS24Packed: return "S24_3";
-    case SampleFormat::kS32: return "S32";
-    case SampleFormat::kFloat: return "FLOAT";
+    case SampleFormat::kS16:
+      return "S16";
+    case SampleFormat::kS24:
+      return "S24";
+    case SampleFormat::kS24Packed:
+      return "S24_3";
+    case SampleFormat::kS32:
+      return "S32";
+    case SampleFormat::kFloat:
+      return "FLOAT";
   }
   return "?";
 }
@@ -62,6 +68,7 @@ struct CaptureDevice::Impl {
   std::vector<uint8_t> raw;
   std::vector<float> samples;
   int64_t position = 0;
+  int64_t lost_frames = 0;  // dropped by an overrun, replaced by silence on the next Read
   bool started = false;
 
   // Handles a negative return from ALSA: overruns and suspends are recovered
@@ -69,6 +76,7 @@ struct CaptureDevice::Impl {
   void Recover(int err) {
     if (err == -EPIPE) {
       ++xruns;
+      lost_frames += FramesLostToOverrun();
     } else if (err == -ESTRPIPE) {
       if (snd_pcm_resume(pcm.get()) == 0) return;
     } else if (err != -EAGAIN) {
@@ -76,6 +84,27 @@ struct CaptureDevice::Impl {
     }
     if (int e = snd_pcm_prepare(pcm.get()); e < 0) alsa::ThrowDeviceError(name, e, "recover");
     started = false;
+  }
+
+  // Audio the overrun discards: the unread ring plus what arrived since the
+  // overrun began, from the PCM's own timestamps. Capped so that a bogus
+  // timestamp cannot ask for an absurd amount of silence.
+  int64_t FramesLostToOverrun() {
+    snd_pcm_status_t* status = nullptr;
+    if (snd_pcm_status_malloc(&status) < 0) return 0;
+    int64_t lost = 0;
+    if (snd_pcm_status(pcm.get(), status) == 0 &&
+        snd_pcm_status_get_state(status) == SND_PCM_STATE_XRUN) {
+      snd_htimestamp_t since{}, now{};
+      snd_pcm_status_get_trigger_htstamp(status, &since);
+      snd_pcm_status_get_htstamp(status, &now);
+      const double elapsed =
+          double(now.tv_sec - since.tv_sec) + double(now.tv_nsec - since.tv_nsec) * 1e-9;
+      lost = static_cast<int64_t>(snd_pcm_status_get_avail(status));
+      if (elapsed > 0 && elapsed < 60) lost += static_cast<int64_t>(elapsed * format.rate);
+    }
+    snd_pcm_status_free(status);
+    return std::clamp<int64_t>(lost, 0, int64_t(format.rate) * 10);
   }
 
   // Waits until the PCM is readable or woken; false when interrupted.
@@ -86,7 +115,8 @@ struct CaptureDevice::Impl {
       const int r = poll(fds.data(), fds.size(), 500);
       if (r < 0) {
         if (errno == EINTR) continue;
-        throw DeviceError(name, DeviceError::Kind::kOther, std::string("poll: ") + std::strerror(errno));
+        throw DeviceError(name, DeviceError::Kind::kOther,
+                          std::string("poll: ") + std::strerror(errno));
       }
       if (fds.back().revents & POLLIN) return false;  // the wake eventfd
       if (r == 0) {
@@ -159,6 +189,12 @@ bool CaptureDevice::Read(Chunk& chunk) {
       if (int e = snd_pcm_start(d.pcm.get()); e < 0) d.Recover(e);
       d.started = true;
     }
+  }
+  if (d.lost_frames > 0) {
+    // Keep timestamps true to the device clock across an overrun.
+    d.samples.assign(static_cast<size_t>(d.lost_frames) * d.format.channels, 0.0f);
+    d.resampler->Process(d.samples, chunk.samples);
+    d.lost_frames = 0;
   }
   d.samples.resize(static_cast<size_t>(got) * d.format.channels);
   alsa::ToFloat(d.format.format, d.raw.data(), d.samples);

@@ -8,16 +8,20 @@ namespace scribed::audio {
 
 const char* Name(CaptureState state) noexcept {
   switch (state) {
-    case CaptureState::kOpening: return "opening";
-    case CaptureState::kRunning: return "running";
-    case CaptureState::kRetrying: return "retrying";
-    case CaptureState::kStopped: return "stopped";
+    case CaptureState::kOpening:
+      return "opening";
+    case CaptureState::kRunning:
+      return "running";
+    case CaptureState::kRetrying:
+      return "retrying";
+    case CaptureState::kStopped:
+      return "stopped";
   }
   return "?";
 }
 
-CaptureSource::CaptureSource(CaptureOptions options, ChunkCallback on_chunk,
-                             StateCallback on_state, RetryPolicy retry)
+CaptureSource::CaptureSource(CaptureOptions options, ChunkCallback on_chunk, StateCallback on_state,
+                             RetryPolicy retry)
     : options_(std::move(options)),
       on_chunk_(std::move(on_chunk)),
       on_state_(std::move(on_state)),
@@ -85,8 +89,8 @@ void CaptureSource::Run() {
       ++attempt;
       notify({CaptureState::kRetrying, e.what(), attempt, delay});
       if (!WaitBackoff(delay)) break;
-      delay = std::min(retry_.max, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       delay * retry_.factor));
+      delay = std::min(
+          retry_.max, std::chrono::duration_cast<std::chrono::milliseconds>(delay * retry_.factor));
     }
   }
   notify({CaptureState::kStopped, "", attempt});

@@ -59,10 +59,17 @@ DeviceError::Kind ClassifyError(int err) noexcept {
 void ThrowDeviceError(const std::string& device, int err, const std::string& what) {
   std::string reason = what + ": " + snd_strerror(err);
   switch (ClassifyError(err)) {
-    case DeviceError::Kind::kMissing: reason += " (no such device; see 'scribe devices')"; break;
-    case DeviceError::Kind::kBusy: reason += " (device is in use by another program)"; break;
-    case DeviceError::Kind::kUnplugged: reason += " (device disconnected)"; break;
-    default: break;
+    case DeviceError::Kind::kMissing:
+      reason += " (no such device; see 'scribe devices')";
+      break;
+    case DeviceError::Kind::kBusy:
+      reason += " (device is in use by another program)";
+      break;
+    case DeviceError::Kind::kUnplugged:
+      reason += " (device disconnected)";
+      break;
+    default:
+      break;
   }
   throw DeviceError(device, ClassifyError(err), reason);
 }

@@ -7,11 +7,14 @@ namespace scribed::audio::alsa {
 
 size_t BytesPerSample(SampleFormat format) noexcept {
   switch (format) {
-    case SampleFormat::kS16: return 2;
-    case SampleFormat::kS24Packed: return 3;
+    case SampleFormat::kS16:
+      return 2;
+    case SampleFormat::kS24Packed:
+      return 3;
     case SampleFormat::kS24:
     case SampleFormat::kS32:
-    case SampleFormat::kFloat: return 4;
+    case SampleFormat::kFloat:
+      return 4;
   }
   return 4;
 }

@@ -146,8 +146,8 @@ class AvformatReader final : public FileReader {
       av_channel_layout_default(&layout, info_.channels);
       SwrContext* raw = nullptr;
       int err = swr_alloc_set_opts2(&raw, &layout, AV_SAMPLE_FMT_FLT, info_.sample_rate, &layout,
-                                    static_cast<AVSampleFormat>(frame.format), info_.sample_rate,
-                                    0, nullptr);
+                                    static_cast<AVSampleFormat>(frame.format), info_.sample_rate, 0,
+                                    nullptr);
       swr_.reset(raw);
       if (err < 0 || (err = swr_init(swr_.get())) < 0) Fail("resampler setup: " + AvError(err));
       swr_format_ = frame.format;
@@ -212,7 +212,8 @@ class AvformatReader final : public FileReader {
   }
 
   void CountBadPacket() {
-    if (++bad_packets_ > kMaxBadPackets) Fail("corrupt audio stream (too many undecodable packets)");
+    if (++bad_packets_ > kMaxBadPackets)
+      Fail("corrupt audio stream (too many undecodable packets)");
   }
 
   std::string name_;

@@ -18,7 +18,14 @@ std::unique_ptr<FileReader> OpenFileReader(const std::filesystem::path& path) {
 
   std::string sndfile_reason;
   if (auto reader = file::OpenWithSndfile(path, &sndfile_reason)) return reader;
-  return file::OpenWithAvformat(path);
+  try {
+    return file::OpenWithAvformat(path);
+  } catch (const FileError& e) {
+    // Neither library knows the file: say what both found.
+    if (std::string(e.what()).find("not a recognised") == std::string::npos) throw;
+    throw FileError(name,
+                    "not a recognised audio or video file (libsndfile: " + sndfile_reason + ")");
+  }
 }
 
 }  // namespace scribed::audio

@@ -22,8 +22,8 @@ WavWriter::WavWriter(const std::filesystem::path& path, int sample_rate, int cha
   SF_INFO info{};
   info.samplerate = sample_rate;
   info.channels = channels;
-  info.format = SF_FORMAT_WAV |
-                (encoding == WavEncoding::kPcm16 ? SF_FORMAT_PCM_16 : SF_FORMAT_FLOAT);
+  info.format =
+      SF_FORMAT_WAV | (encoding == WavEncoding::kPcm16 ? SF_FORMAT_PCM_16 : SF_FORMAT_FLOAT);
   if (channels < 1 || sample_rate < 1 || !sf_format_check(&info)) {
     throw FileError(path.string(), "invalid WAV parameters");
   }

@@ -12,10 +12,14 @@ namespace {
 
 int Converter(ResampleQuality q) {
   switch (q) {
-    case ResampleQuality::kSincBest: return SRC_SINC_BEST_QUALITY;
-    case ResampleQuality::kSincMedium: return SRC_SINC_MEDIUM_QUALITY;
-    case ResampleQuality::kSincFastest: return SRC_SINC_FASTEST;
-    case ResampleQuality::kLinear: return SRC_LINEAR;
+    case ResampleQuality::kSincBest:
+      return SRC_SINC_BEST_QUALITY;
+    case ResampleQuality::kSincMedium:
+      return SRC_SINC_MEDIUM_QUALITY;
+    case ResampleQuality::kSincFastest:
+      return SRC_SINC_FASTEST;
+    case ResampleQuality::kLinear:
+      return SRC_LINEAR;
   }
   return SRC_SINC_MEDIUM_QUALITY;
 }
@@ -79,8 +83,8 @@ void Resampler::Finish(std::vector<float>& out) {
   if (samples_out_ < target) {
     out.resize(out.size() + static_cast<size_t>(target - samples_out_), 0.0f);
   } else if (samples_out_ > target) {
-    const int64_t excess = std::min<int64_t>(samples_out_ - target,
-                                             static_cast<int64_t>(out.size() - before));
+    const int64_t excess =
+        std::min<int64_t>(samples_out_ - target, static_cast<int64_t>(out.size() - before));
     out.resize(out.size() - static_cast<size_t>(excess));
   }
   samples_out_ = target;

@@ -43,7 +43,7 @@ void Segmenter::Push(const Chunk& chunk, std::vector<Segment>& out) {
 }
 
 void Segmenter::Finish(std::vector<Segment>& out) {
-  if (in_speech_) Close(last_speech_end_, out, /*at_end=*/true);
+  if (in_speech_) Close(last_speech_end_, out);
 }
 
 void Segmenter::ProcessFrame(const float* frame, std::vector<Segment>& out) {
@@ -57,8 +57,8 @@ void Segmenter::ProcessFrame(const float* frame, std::vector<Segment>& out) {
   // word endings are kept without letting noise open new utterances.
   const double margin = f.band_db - floor + (in_speech_ ? options_.hysteresis_db : 0.0);
   const bool speech = f.energy_db > options_.absolute_floor_db &&
-                      (margin >= options_.threshold_db ||
-                       (margin >= options_.tonal_threshold_db && f.flatness < options_.tonal_flatness));
+                      (margin >= options_.threshold_db || (margin >= options_.tonal_threshold_db &&
+                                                           f.flatness < options_.tonal_flatness));
   const int64_t frame_end = frame_start_ + kFrameSamples;
 
   if (!in_speech_) {
@@ -77,13 +77,13 @@ void Segmenter::ProcessFrame(const float* frame, std::vector<Segment>& out) {
     last_speech_end_ = frame_end;
     silence_run_ = 0;
   } else if (++silence_run_ * 20 >= options_.hangover_ms) {
-    Close(last_speech_end_, out, /*at_end=*/false);
+    Close(last_speech_end_, out);
     return;
   }
   if (frame_end - segment_start_ >= Ms(options_.max_segment_ms)) CutLongSegment(out);
 }
 
-void Segmenter::Close(int64_t speech_end, std::vector<Segment>& out, bool /*at_end*/) {
+void Segmenter::Close(int64_t speech_end, std::vector<Segment>& out) {
   const int64_t end = std::min(speech_end + Ms(options_.post_roll_ms), next_sample_);
   if (speech_end - speech_start_ >= Ms(options_.min_segment_ms)) {
     Emit(segment_start_, end, speech_start_, speech_end, /*cut=*/false, out);
@@ -124,7 +124,8 @@ void Segmenter::Emit(int64_t from, int64_t to, int64_t speech_start, int64_t spe
   s.speech_start = speech_start;
   s.speech_end = speech_end;
   s.cut = cut;
-  s.samples.assign(history_.begin() + (from - history_start_), history_.begin() + (to - history_start_));
+  s.samples.assign(history_.begin() + (from - history_start_),
+                   history_.begin() + (to - history_start_));
   out.push_back(std::move(s));
 }
 

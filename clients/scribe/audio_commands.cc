@@ -86,9 +86,10 @@ int Record(const std::string& device_name, double seconds, const std::string& ou
   std::signal(SIGINT, previous);
   g_recording = nullptr;
   writer.Close();
-  if (tty) std::fprintf(stderr, "\n");
-  std::fprintf(stderr, "%s: %.2f s at 16 kHz mono%s\n", out.c_str(), double(written) / kOutputRate,
-               device.xruns() ? (", " + std::to_string(device.xruns()) + " overruns").c_str() : "");
+  if (tty) {
+    std::fprintf(stderr, "\n%s: %.2f s at 16 kHz mono, %llu overrun(s)\n", out.c_str(),
+                 double(written) / kOutputRate, static_cast<unsigned long long>(device.xruns()));
+  }
   return 0;
 }
 
@@ -109,7 +110,8 @@ int Decode(const std::string& in, const std::string& out, bool as_float, const s
     writer.Write(chunk.samples);
     done = chunk.end();
     if (tty && total && done - last_draw >= 10 * kOutputRate) {
-      std::fprintf(stderr, "\r%5.1f%%", 100.0 * double(done) / double(std::max<int64_t>(*total, 1)));
+      std::fprintf(stderr, "\r%5.1f%%",
+                   100.0 * double(done) / double(std::max<int64_t>(*total, 1)));
       last_draw = done;
     }
   }
@@ -176,8 +178,9 @@ void AddAudioCommands(CLI::App& app) {
   record->add_flag("--float", record_float, "Write 32-bit float samples instead of 16-bit");
   record->callback([] { Guard([] { return Record(device, seconds, record_out, record_float); }); });
 
-  auto* decode = app.add_subcommand("decode-audio", "Convert any supported audio/video file to "
-                                                    "16 kHz mono WAV");
+  auto* decode = app.add_subcommand("decode-audio",
+                                    "Convert any supported audio/video file to "
+                                    "16 kHz mono WAV");
   static std::string decode_in, decode_out, quality = "medium";
   static bool decode_float = false;
   decode->add_option("input", decode_in, "Input file")->required();

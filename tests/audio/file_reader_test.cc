@@ -161,6 +161,14 @@ TEST_F(FileReaderTest, LossyContainersViaFfmpegAreClose) {
     ASSERT_TRUE(std::filesystem::exists(path)) << path;
     auto reader = OpenFileReader(path);
     EXPECT_EQ(reader->info().channels, kChannels) << path;
+    const std::string ext = path.extension().string();
+    EXPECT_EQ(reader->info().decoder, ext == ".mp3" || ext == ".opus" ? "sndfile" : "avformat")
+        << path;
+    // The duration is known before decoding; raw ADTS only has a bitrate estimate.
+    ASSERT_TRUE(reader->info().duration_seconds().has_value()) << path;
+    if (ext != ".aac") {
+      EXPECT_NEAR(*reader->info().duration_seconds(), 0.5, 0.05) << path;
+    }
     ExpectClose(path);
   }
 }
@@ -168,8 +176,9 @@ TEST_F(FileReaderTest, LossyContainersViaFfmpegAreClose) {
 TEST_F(FileReaderTest, VideoWithAudioUsesTheAudioStream) {
   if (!testing::HaveProgram("ffmpeg")) GTEST_SKIP() << "ffmpeg is not installed";
   const auto path = dir_ / "av.mp4";
-  ASSERT_TRUE(RunQuiet("ffmpeg -nostdin -loglevel error -y -f lavfi -i color=c=red:s=32x32:r=5 -i " +
-                  wav_.string() + " -shortest -c:v mpeg4 -c:a aac " + path.string()));
+  ASSERT_TRUE(
+      RunQuiet("ffmpeg -nostdin -loglevel error -y -f lavfi -i color=c=red:s=32x32:r=5 -i " +
+               wav_.string() + " -shortest -c:v mpeg4 -c:a aac " + path.string()));
   ExpectClose(path);
 }
 
@@ -199,8 +208,10 @@ TEST_F(FileReaderTest, MissingEmptyGarbageAndNonAudioFilesFailWithTheReason) {
 TEST_F(FileReaderTest, VideoOnlyFileHasNoAudioStream) {
   if (!testing::HaveProgram("ffmpeg")) GTEST_SKIP() << "ffmpeg is not installed";
   const auto path = dir_ / "video.mp4";
-  ASSERT_TRUE(RunQuiet("ffmpeg -nostdin -loglevel error -y -f lavfi -i color=c=blue:s=32x32:r=5 -t 1 "
-                  "-c:v mpeg4 " + path.string()));
+  ASSERT_TRUE(
+      RunQuiet("ffmpeg -nostdin -loglevel error -y -f lavfi -i color=c=blue:s=32x32:r=5 -t 1 "
+               "-c:v mpeg4 " +
+               path.string()));
   ExpectFileError(path, "no audio stream");
 }
 
@@ -222,15 +233,15 @@ TEST_F(FileReaderTest, TruncatedFilesDecodeAPrefixOrFail) {
   WriteWithSndfile(files[1], SF_FORMAT_FLAC | SF_FORMAT_PCM_16, pcm_);
   WriteWithSndfile(files[2], SF_FORMAT_OGG | SF_FORMAT_VORBIS, pcm_);
   if (testing::HaveProgram("ffmpeg")) {
-    for (const auto& path :
-         Ffmpeg({{"t.m4a", "-c:a aac"}, {"t.mp3", "-c:a libmp3lame"}, {"t.webm", "-c:a libopus"}})) {
+    for (const auto& path : Ffmpeg(
+             {{"t.m4a", "-c:a aac"}, {"t.mp3", "-c:a libmp3lame"}, {"t.webm", "-c:a libopus"}})) {
       files.push_back(path);
     }
   }
   for (const auto& full : files) {
     for (double keep : {0.5, 0.1}) {
-      const auto cut = dir_ / ("cut" + std::to_string(int(keep * 100)) + "_" +
-                               full.filename().string());
+      const auto cut =
+          dir_ / ("cut" + std::to_string(int(keep * 100)) + "_" + full.filename().string());
       std::filesystem::copy_file(full, cut);
       std::filesystem::resize_file(cut, uintmax_t(std::filesystem::file_size(full) * keep));
       try {

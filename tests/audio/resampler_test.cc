@@ -30,7 +30,8 @@ std::vector<float> Resample(int rate, const std::vector<Signal>& channels, Resam
   const int c = static_cast<int>(channels.size());
   std::vector<float> in(static_cast<size_t>(n) * c);
   for (int i = 0; i < n; ++i) {
-    for (int ch = 0; ch < c; ++ch) in[i * c + ch] = static_cast<float>(channels[ch](double(i) / rate));
+    for (int ch = 0; ch < c; ++ch)
+      in[i * c + ch] = static_cast<float>(channels[ch](double(i) / rate));
   }
   Resampler rs(rate, c, q);
   std::vector<float> out;
@@ -60,39 +61,39 @@ constexpr int kRates[] = {8000, 16000, 22050, 44100, 48000, 96000};
 
 TEST(ResamplerTest, TonesReachEightyDbInPassband) {
   for (int rate : kRates) {
-  // Passband: below 90% of the lower Nyquist frequency, kSincMedium's bandwidth.
-  const double f_max = 0.45 * std::min(rate, kOutputRate) * 0.9;
-  for (double f : {100.0, 440.0, 1000.0, 2500.0, 3100.0, 5000.0, 6400.0}) {
-    if (f > f_max) continue;
-    Signal tone = [f](double t) { return 0.5 * std::sin(2 * kPi * f * t + 0.3); };
-    const auto out = Resample(rate, {tone}, ResampleQuality::kSincMedium);
-    ASSERT_EQ(static_cast<int64_t>(out.size()), ExpectedLength(rate)) << rate << " Hz";
-    const double snr = PassbandSnr(out, tone);
-    EXPECT_GE(snr, 80.0) << rate << " Hz input, " << f << " Hz tone";
-  }
+    // Passband: below 90% of the lower Nyquist frequency, kSincMedium's bandwidth.
+    const double f_max = 0.45 * std::min(rate, kOutputRate) * 0.9;
+    for (double f : {100.0, 440.0, 1000.0, 2500.0, 3100.0, 5000.0, 6400.0}) {
+      if (f > f_max) continue;
+      Signal tone = [f](double t) { return 0.5 * std::sin(2 * kPi * f * t + 0.3); };
+      const auto out = Resample(rate, {tone}, ResampleQuality::kSincMedium);
+      ASSERT_EQ(static_cast<int64_t>(out.size()), ExpectedLength(rate)) << rate << " Hz";
+      const double snr = PassbandSnr(out, tone);
+      EXPECT_GE(snr, 80.0) << rate << " Hz input, " << f << " Hz tone";
+    }
   }
 }
 
 TEST(ResamplerTest, SweepReachesEightyDbInPassband) {
   for (int rate : kRates) {
-  const double f0 = 50.0, f1 = 0.45 * std::min(rate, kOutputRate) * 0.9;
-  Signal sweep = [=](double t) {
-    return 0.5 * std::sin(2 * kPi * (f0 * t + (f1 - f0) * t * t / (2 * kSeconds)));
-  };
-  const auto out = Resample(rate, {sweep}, ResampleQuality::kSincMedium);
-  ASSERT_EQ(static_cast<int64_t>(out.size()), ExpectedLength(rate));
-  EXPECT_GE(PassbandSnr(out, sweep), 80.0) << rate << " Hz input";
+    const double f0 = 50.0, f1 = 0.45 * std::min(rate, kOutputRate) * 0.9;
+    Signal sweep = [=](double t) {
+      return 0.5 * std::sin(2 * kPi * (f0 * t + (f1 - f0) * t * t / (2 * kSeconds)));
+    };
+    const auto out = Resample(rate, {sweep}, ResampleQuality::kSincMedium);
+    ASSERT_EQ(static_cast<int64_t>(out.size()), ExpectedLength(rate));
+    EXPECT_GE(PassbandSnr(out, sweep), 80.0) << rate << " Hz input";
   }
 }
 
 TEST(ResamplerTest, StereoIsAveragedToMono) {
   for (int rate : kRates) {
-  Signal left = [](double t) { return 0.6 * std::sin(2 * kPi * 300 * t); };
-  Signal right = [](double t) { return 0.4 * std::cos(2 * kPi * 1100 * t); };
-  Signal mono = [&](double t) { return 0.5 * (left(t) + right(t)); };
-  const auto out = Resample(rate, {left, right}, ResampleQuality::kSincMedium);
-  ASSERT_EQ(static_cast<int64_t>(out.size()), ExpectedLength(rate));
-  EXPECT_GE(PassbandSnr(out, mono), 80.0) << rate << " Hz input";
+    Signal left = [](double t) { return 0.6 * std::sin(2 * kPi * 300 * t); };
+    Signal right = [](double t) { return 0.4 * std::cos(2 * kPi * 1100 * t); };
+    Signal mono = [&](double t) { return 0.5 * (left(t) + right(t)); };
+    const auto out = Resample(rate, {left, right}, ResampleQuality::kSincMedium);
+    ASSERT_EQ(static_cast<int64_t>(out.size()), ExpectedLength(rate));
+    EXPECT_GE(PassbandSnr(out, mono), 80.0) << rate << " Hz input";
   }
 }
 
@@ -103,8 +104,7 @@ TEST(ResamplerTest, LengthIsExactForOddSizes) {
       std::vector<float> in(frames, 0.1f), out;
       rs.Process(in, out);
       rs.Finish(out);
-      EXPECT_EQ(static_cast<int64_t>(out.size()),
-                (int64_t(frames) * kOutputRate + rate / 2) / rate)
+      EXPECT_EQ(static_cast<int64_t>(out.size()), (int64_t(frames) * kOutputRate + rate / 2) / rate)
           << rate << " Hz, " << frames << " frames";
     }
   }

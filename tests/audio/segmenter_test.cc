@@ -116,9 +116,8 @@ std::vector<Clip> SegmenterTest::clips_;
 
 TEST_F(SegmenterTest, FindsUtterancesWithinOneHundredFiftyMilliseconds) {
   std::vector<Span> truth;
-  const auto x = Compose({{1.0, &clips_[0]}, {1.2, &clips_[1]}, {0.9, &clips_[2]},
-                          {1.5, &clips_[3]}},
-                         1.0, &truth);
+  const auto x = Compose(
+      {{1.0, &clips_[0]}, {1.2, &clips_[1]}, {0.9, &clips_[2]}, {1.5, &clips_[3]}}, 1.0, &truth);
   const SegmenterOptions opts;
   const auto segs = SegmentAll(x, opts);
   ASSERT_EQ(segs.size(), truth.size());
@@ -163,7 +162,8 @@ TEST_F(SegmenterTest, LongSpeechIsCutBelowTheCapAtQuietPoints) {
         return e;
       };
       std::vector<double> frames;
-      for (int64_t f = segs[i].start; f + 320 <= segs[i].end(); f += 320) frames.push_back(energy(f));
+      for (int64_t f = segs[i].start; f + 320 <= segs[i].end(); f += 320)
+        frames.push_back(energy(f));
       std::nth_element(frames.begin(), frames.begin() + frames.size() / 2, frames.end());
       EXPECT_LT(energy(cut - 160), frames[frames.size() / 2]) << "cut at " << cut / 16000.0;
     }
@@ -172,6 +172,13 @@ TEST_F(SegmenterTest, LongSpeechIsCutBelowTheCapAtQuietPoints) {
   EXPECT_LE(segs.front().speech_start, truth.front().begin + kTolerance);
   EXPECT_GE(segs.back().speech_end, truth.back().end - kTolerance);
   for (size_t i = 0; i + 1 < segs.size(); ++i) EXPECT_GE(segs[i + 1].start, segs[i].start);
+
+  // And with the real 30 s cap.
+  ASSERT_GT(x.size(), 31u * kOutputRate);
+  const auto capped = SegmentAll(x, {});
+  ASSERT_GE(capped.size(), 2u);
+  EXPECT_TRUE(capped.front().cut);
+  for (const auto& seg : capped) EXPECT_LE(seg.samples.size(), 30u * kOutputRate);
 }
 
 TEST(SegmenterNoSpeechTest, NoiseAndSilenceAloneGiveNoSegments) {

@@ -34,7 +34,7 @@ struct CaptureOptions {
   std::optional<SampleFormat> format;
   int rate = 0;
   int channels = 0;
-  int period_ms = 20;    // one Read returns about this much audio
+  int period_ms = 20;      // one Read returns about this much audio
   int buffer_periods = 8;  // ring size; bigger survives longer stalls
   ResampleQuality quality = ResampleQuality::kSincMedium;
 };
@@ -62,8 +62,10 @@ class CaptureDevice {
 
   // Waits for at least one period, then replaces `chunk` with the converted
   // audio (possibly empty while the resampler fills). Returns false once
-  // Interrupt() has been called. Overruns are recovered and counted; a device
-  // that disappears throws DeviceError(kUnplugged).
+  // Interrupt() has been called. Overruns are recovered and counted, and the
+  // audio they dropped (estimated from the PCM's timestamps) is replaced by
+  // silence so that chunk timestamps stay on the device clock. A device that
+  // disappears throws DeviceError(kUnplugged).
   bool Read(Chunk& chunk);
 
   // Makes a blocked or future Read return false promptly. Thread-safe,
@@ -83,6 +85,7 @@ struct DeviceInfo {
 };
 
 // PCMs that can capture, as ALSA's name hints list them (like `arecord -L`).
+// Empty when ALSA has no configuration. Thread-safe.
 std::vector<DeviceInfo> ListCaptureDevices();
 
 }  // namespace scribed::audio

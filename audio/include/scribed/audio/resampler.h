@@ -16,15 +16,15 @@
 
 namespace scribed::audio {
 
-// libsamplerate's converters. kSincMedium keeps tones in the passband
-// (up to ~6.5 kHz at 16 kHz output) above 80 dB SNR; see docs/audio.md.
+// libsamplerate's converters. kSincMedium keeps tones up to 6.5 kHz above
+// 110 dB SNR after conversion to 16 kHz; kSincFastest only below ~5 kHz;
+// figures in docs/audio.md.
 enum class ResampleQuality { kSincBest, kSincMedium, kSincFastest, kLinear };
 
 // Thread-compatible. Throws AudioError for invalid rates/channels.
 class Resampler {
  public:
-  Resampler(int input_rate, int channels,
-            ResampleQuality quality = ResampleQuality::kSincMedium);
+  Resampler(int input_rate, int channels, ResampleQuality quality = ResampleQuality::kSincMedium);
   ~Resampler();
   Resampler(const Resampler&) = delete;
   Resampler& operator=(const Resampler&) = delete;

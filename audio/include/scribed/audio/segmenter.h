@@ -21,7 +21,7 @@
 namespace scribed::audio {
 
 struct SegmenterOptions {
-  double threshold_db = 9.0;         // energy above the noise floor that is speech by itself
+  double threshold_db = 9.0;         // band energy above the noise floor that is speech by itself
   double tonal_threshold_db = 4.0;   // enough for a frame that is also tonal
   double tonal_flatness = 0.30;      // spectral flatness below this counts as tonal
   double hysteresis_db = 3.0;        // thresholds are this much lower inside an utterance
@@ -61,7 +61,7 @@ class Segmenter {
 
  private:
   void ProcessFrame(const float* frame, std::vector<Segment>& out);
-  void Close(int64_t speech_end, std::vector<Segment>& out, bool at_end);
+  void Close(int64_t speech_end, std::vector<Segment>& out);
   void CutLongSegment(std::vector<Segment>& out);
   void Emit(int64_t from, int64_t to, int64_t speech_start, int64_t speech_end, bool cut,
             std::vector<Segment>& out);
@@ -74,15 +74,14 @@ class Segmenter {
   int64_t history_start_ = 0;
   int64_t next_sample_ = 0;       // stream index of the next sample to arrive
   int64_t frame_start_ = 0;       // stream index of the next frame to classify
-  std::vector<float> window_;     // partial frame carried between chunks
   std::deque<double> recent_db_;  // frame energies for the noise floor
   std::vector<double> frame_db_;  // energies of the open utterance's frames
   int64_t frame_db_start_ = 0;    // stream index of frame_db_[0]
   bool in_speech_ = false;
-  int speech_run_ = 0;            // consecutive speech frames while silent
-  int silence_run_ = 0;           // consecutive silent frames while in speech
+  int speech_run_ = 0;   // consecutive speech frames while silent
+  int silence_run_ = 0;  // consecutive silent frames while in speech
   int64_t run_start_ = 0;
-  int64_t segment_start_ = 0;     // first sample of the open segment (pre-roll included)
+  int64_t segment_start_ = 0;  // first sample of the open segment (pre-roll included)
   int64_t speech_start_ = 0;
   int64_t last_speech_end_ = 0;
 };

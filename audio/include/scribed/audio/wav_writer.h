@@ -13,8 +13,7 @@ enum class WavEncoding { kPcm16, kFloat32 };
 // written. The header is finalised by the destructor (or Close()).
 class WavWriter {
  public:
-  WavWriter(const std::filesystem::path& path, int sample_rate, int channels,
-            WavEncoding encoding);
+  WavWriter(const std::filesystem::path& path, int sample_rate, int channels, WavEncoding encoding);
   ~WavWriter();
   WavWriter(const WavWriter&) = delete;
   WavWriter& operator=(const WavWriter&) = delete;
