@@ -25,4 +25,7 @@ void AddAudioCommands(CLI::App& app);
 // generate, debug logits (clients/scribe/run_commands.cc).
 void AddRunCommands(CLI::App& app);
 
+// transcribe (clients/scribe/transcribe_commands.cc).
+void AddTranscribeCommands(CLI::App& app);
+
 }  // namespace scribed::cli
