@@ -80,14 +80,18 @@ struct Pipeline::Impl {
     return *translator;
   }
 
+  int TextBudget(const stages::TextTask& task, const std::string& input) const {
+    return options.guards.text_tokens_base +
+           static_cast<int>(options.guards.text_tokens_factor * task.InputTokens(input));
+  }
+
   // The formatted text for `verbatim`; sets the fallback flag on a rejected rewrite.
   std::optional<std::string> Format(const std::string& verbatim, Segment& seg) {
     if (options.mode == FormatMode::kVerbatim) return verbatim;
     const std::string tidy = TidyText(verbatim, English());
     if (tidy.empty()) return tidy;
-    const int input_tokens = formatter->InputTokens(verbatim);
-    stages::GuardedText out = formatter->Run(verbatim, input_tokens * 2 + 16, options.sampling,
-                                             options.guards, options.cancel);
+    stages::GuardedText out = formatter->Run(verbatim, TextBudget(*formatter, verbatim),
+                                             options.sampling, options.guards, options.cancel);
     if (out.aborted) return std::nullopt;
     const std::string cleaned = TidyText(out.text, English());
     const double ratio = static_cast<double>(cleaned.size()) / static_cast<double>(tidy.size());
@@ -104,7 +108,7 @@ struct Pipeline::Impl {
     if (text.empty()) return true;
     stages::TextTask& t = Translator();
     stages::GuardedText out =
-        t.Run(text, t.InputTokens(text) * 2 + 16, options.sampling, options.guards, options.cancel);
+        t.Run(text, TextBudget(t, text), options.sampling, options.guards, options.cancel);
     if (out.aborted) return false;
     if (out.repetition) seg.flags.push_back(kFlagTranslationRepetition);
     if (out.truncated) seg.flags.push_back(kFlagTranslationTruncated);

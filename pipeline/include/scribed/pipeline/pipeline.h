@@ -36,6 +36,9 @@ struct GuardOptions {
   // Token budget per clip: base + per_second * clip seconds.
   double max_tokens_per_second = 10.0;
   int max_tokens_base = 16;
+  // Token budget of a formatting or translation answer: base + factor * input tokens.
+  double text_tokens_factor = 2.0;
+  int text_tokens_base = 16;
   // A repeating cycle of up to `max_period` tokens is a loop once it has
   // repeated `min_repeats` times and spans at least `min_loop_tokens` tokens.
   int max_period = 40;
