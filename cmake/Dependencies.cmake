@@ -30,6 +30,12 @@ find_package(Threads REQUIRED)
 scribed_require(hwy libhwy-dev)
 scribed_require(nlohmann_json nlohmann-json3-dev)
 scribed_require(CLI11 libcli11-dev)
+# Pipeline: config file (model discovery) and SHA-256 of model files (provenance).
+scribed_require(tomlplusplus libtomlplusplus-dev)
+find_package(OpenSSL QUIET COMPONENTS Crypto)
+if(NOT OpenSSL_FOUND)
+  message(FATAL_ERROR "scribed needs OpenSSL's libcrypto: install it with 'apt-get install libssl-dev' (or run scripts/setup)")
+endif()
 # Audio capture, file ingest and resampling (scribed_audio).
 scribed_require_pkgconfig(alsa alsa libasound2-dev)
 scribed_require_pkgconfig(sndfile sndfile libsndfile1-dev)
