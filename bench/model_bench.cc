@@ -9,12 +9,19 @@
 namespace scribed::bench {
 
 void RunModelBench(const ModelBenchOptions& o, std::FILE* out) {
-  auto model = engine::Model::Load(o.model, o.mmproj);
+  engine::LoadOptions load;
+  load.resident_weights = o.resident;
+  const auto l0 = Clock::now();
+  auto model = engine::Model::Load(o.model, o.mmproj, load);
+  const double load_s = Seconds(l0, Clock::now());
   const engine::ModelInfo& info = model->info();
   engine::ThreadPool pool(o.threads);
-  std::fprintf(out, "model %s: %d layers, n_embd %d, %s, %.2f GB of matrices; threads=%d\n",
+  std::fprintf(out,
+               "model %s: %d layers, n_embd %d, %s, %.2f GB of matrices; threads=%d; %s, loaded "
+               "in %.1f s\n",
                info.model_path.filename().c_str(), info.n_layer, info.n_embd,
-               info.weight_type.c_str(), static_cast<double>(info.weight_bytes) / 1e9, pool.size());
+               info.weight_type.c_str(), static_cast<double>(info.weight_bytes) / 1e9, pool.size(),
+               o.resident ? "resident" : "mapped", load_s);
 
   double copy_gbps = 0;
   {

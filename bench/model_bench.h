@@ -16,6 +16,7 @@ struct ModelBenchOptions {
   int threads = 0;         // < 1: DefaultThreadCount()
   int prompt_tokens = 128; // prefill length
   int decode_tokens = 16;  // decode steps timed after the prefill
+  bool resident = false;   // LoadOptions::resident_weights
 };
 
 // Prints the model, the measurements and ends with one line:

@@ -42,6 +42,8 @@ void AddBenchCommands(CLI::App& app) {
       ->check(CLI::Range(1, 8192));
   model->add_option("--decode-tokens", model_opts->decode_tokens, "Decode steps to time")
       ->check(CLI::Range(1, 4096));
+  model->add_flag("--resident", model_opts->resident,
+                  "read the weights into memory instead of mapping the file");
   model->callback([model_opts, paths] {
     try {
       if (paths->model.empty()) throw std::invalid_argument("no model: pass --model FILE.gguf");

@@ -319,10 +319,11 @@ void File::Impl::Parse() {
   }
 }
 
-File File::Open(const std::filesystem::path& path) {
+File File::Open(const std::filesystem::path& path, bool resident) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  impl->map = MappedFile::Open(path);
+  impl->map = MappedFile::Open(path, resident ? MappedFile::Mode::kResident
+                                              : MappedFile::Mode::kMapped);
   impl->Parse();
   return File(std::move(impl));
 }

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <system_error>
@@ -34,7 +35,7 @@ class Fd {
 
 }  // namespace
 
-MappedFile MappedFile::Open(const std::filesystem::path& path) {
+MappedFile MappedFile::Open(const std::filesystem::path& path, Mode mode) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) ThrowErrno("cannot open", path);
   struct stat st {};
@@ -45,9 +46,31 @@ MappedFile MappedFile::Open(const std::filesystem::path& path) {
   }
   const auto size = static_cast<uint64_t>(st.st_size);
   if (size == 0) return MappedFile();
-  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
-  if (p == MAP_FAILED) ThrowErrno("cannot map", path);
-  return MappedFile(static_cast<const std::byte*>(p), size);
+  if (mode == Mode::kMapped) {
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (p == MAP_FAILED) ThrowErrno("cannot map", path);
+    return MappedFile(static_cast<const std::byte*>(p), size);
+  }
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) ThrowErrno("cannot allocate memory for", path);
+  MappedFile owner(static_cast<const std::byte*>(p), size);  // unmaps if the read fails
+  ::madvise(p, size, MADV_HUGEPAGE);  // advice only: 4 KiB pages still work
+  auto* dst = static_cast<char*>(p);
+  for (uint64_t done = 0; done < size;) {
+    const ssize_t n = ::pread(fd.get(), dst + done, std::min<uint64_t>(size - done, 1 << 30),
+                              static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ThrowErrno("cannot read", path);
+    if (n == 0) {
+      throw std::system_error(std::make_error_code(std::errc::io_error),
+                              "file shrank while reading " + path.string());
+    }
+    done += static_cast<uint64_t>(n);
+  }
+  ::mprotect(p, size, PROT_READ);
+  // The copy is what the model uses; the page cache need not hold it twice.
+  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_DONTNEED);
+  return owner;
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept

@@ -11,8 +11,13 @@ namespace scribed::engine::gguf {
 // {nullptr, 0}. Thread-safe (immutable after Open).
 class MappedFile {
  public:
-  // Throws std::system_error when the file cannot be opened, stat'ed or mapped.
-  static MappedFile Open(const std::filesystem::path& path);
+  // kMapped maps the file itself (zero copy: pages come from the page cache on
+  // first touch). kResident reads it into anonymous memory advised to use huge
+  // pages, which streams faster on every pass but costs the read up front.
+  enum class Mode { kMapped, kResident };
+
+  // Throws std::system_error when the file cannot be opened, stat'ed, mapped or read.
+  static MappedFile Open(const std::filesystem::path& path, Mode mode = Mode::kMapped);
 
   MappedFile() = default;
   MappedFile(MappedFile&& other) noexcept;

@@ -67,8 +67,9 @@ Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Model::~Model() = default;
 
 std::shared_ptr<const Model> Model::Load(const std::filesystem::path& model,
-                                         const std::filesystem::path& mmproj) {
-  gguf::File text = gguf::File::Open(model);
+                                         const std::filesystem::path& mmproj,
+                                         const LoadOptions& options) {
+  gguf::File text = gguf::File::Open(model, options.resident_weights);
   std::optional<gguf::File> projector;
   if (!mmproj.empty()) projector.emplace(gguf::File::Open(mmproj));
   auto impl = std::make_unique<Impl>(std::move(text), std::move(projector));

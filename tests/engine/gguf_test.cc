@@ -369,3 +369,21 @@ TEST(GgufWriter, RejectsBadTensorsAndLeavesNoFileWhenAFillThrows) {
 
 }  // namespace
 }  // namespace scribed::engine::gguf
+
+namespace scribed::engine::gguf {
+namespace {
+
+TEST(GgufResident, ReadsTheSameBytesAsTheMapping) {
+  const std::filesystem::path vocab =
+      std::filesystem::path(SCRIBED_TEST_DATA_DIR) / "golden" / "gemma4-vocab.gguf";
+  const File mapped = File::Open(vocab);
+  const File resident = File::Open(vocab, /*resident=*/true);
+  ASSERT_EQ(mapped.key_count(), resident.key_count());
+  EXPECT_EQ(mapped.GetStringArray("tokenizer.ggml.tokens"),
+            resident.GetStringArray("tokenizer.ggml.tokens"));
+  EXPECT_EQ(mapped.GetString("tokenizer.chat_template"),
+            resident.GetString("tokenizer.chat_template"));
+}
+
+}  // namespace
+}  // namespace scribed::engine::gguf

@@ -3,6 +3,7 @@
 // at a time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -86,6 +87,19 @@ fs::path ModelValidation::dir_;
 
 TEST_F(ModelValidation, TheValidPairLoads) {
   EXPECT_EQ(LoadError(dir_ / "model.gguf", dir_ / "mmproj.gguf"), "(loaded)");
+}
+
+TEST_F(ModelValidation, ResidentWeightsGiveTheSameLogitsAsMappedOnes) {
+  LoadOptions resident;
+  resident.resident_weights = true;
+  auto a = Model::Load(dir_ / "model.gguf", dir_ / "mmproj.gguf");
+  auto b = Model::Load(dir_ / "model.gguf", dir_ / "mmproj.gguf", resident);
+  Session sa(a), sb(b);
+  const auto prompt = Prompt().Bos().Text("<|turn>user\nHello world<turn|>\n");
+  sa.Append(prompt);
+  sb.Append(prompt);
+  ASSERT_EQ(sa.logits().size(), sb.logits().size());
+  EXPECT_TRUE(std::equal(sa.logits().begin(), sa.logits().end(), sb.logits().begin()));
 }
 
 TEST_F(ModelValidation, OtherArchitectureIsNamed) {
