@@ -46,9 +46,9 @@ void AddBenchCommands(CLI::App& app) {
                   "read the weights into memory instead of mapping the file");
   model->callback([model_opts, paths] {
     try {
-      if (paths->model.empty()) throw std::invalid_argument("no model: pass --model FILE.gguf");
-      model_opts->model = paths->model;
-      model_opts->mmproj = paths->mmproj;
+      const pipeline::ModelFiles files = ResolveModelFiles(*paths);
+      model_opts->model = files.model.string();
+      model_opts->mmproj = files.mmproj.string();
       bench::RunModelBench(*model_opts, stdout);
       SetExitCode(0);
     } catch (const std::exception& e) {

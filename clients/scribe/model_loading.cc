@@ -11,19 +11,26 @@
 namespace scribed::cli {
 
 void AddModelOptions(CLI::App& command, ModelPaths& paths) {
-  if (const char* env = std::getenv("SCRIBE_MODEL")) paths.model = env;
-  if (const char* env = std::getenv("SCRIBE_MMPROJ")) paths.mmproj = env;
-  command.add_option("--model", paths.model, "text model GGUF (Gemma 4 12B Unified); env SCRIBE_MODEL");
+  command.add_option("--model", paths.model,
+                     "text model GGUF (Gemma 4 12B Unified); default: SCRIBE_MODEL, "
+                     "~/.config/scribed/config.toml, Ollama, LM Studio");
   command.add_option("--mmproj", paths.mmproj,
                      "multimodal projector GGUF with the audio projector; env SCRIBE_MMPROJ");
 }
 
+pipeline::ModelFiles ResolveModelFiles(const ModelPaths& paths) {
+  if (!paths.model.empty()) return {paths.model, paths.mmproj, "--model"};
+  const pipeline::DiscoveryResult found =
+      pipeline::DiscoverModel(pipeline::SearchPlaces::FromEnvironment());
+  if (!found.found) throw std::invalid_argument(pipeline::NoModelMessage(found));
+  pipeline::ModelFiles files = *found.found;
+  if (!paths.mmproj.empty()) files.mmproj = paths.mmproj;
+  return files;
+}
+
 std::shared_ptr<const engine::Model> LoadModel(const ModelPaths& paths) {
-  if (paths.model.empty()) {
-    throw std::invalid_argument(
-        "no model: pass --model FILE.gguf (and --mmproj FILE.gguf for audio), or set SCRIBE_MODEL");
-  }
-  return engine::Model::Load(paths.model, paths.mmproj);
+  const pipeline::ModelFiles files = ResolveModelFiles(paths);
+  return engine::Model::Load(files.model, files.mmproj);
 }
 
 std::vector<float> LoadAudio(const std::filesystem::path& path) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "scribed/engine/engine.h"
+#include "scribed/pipeline/model_discovery.h"
 
 namespace scribed::cli {
 
@@ -21,8 +22,13 @@ struct ModelPaths {
 // Adds --model and --mmproj; SCRIBE_MODEL / SCRIBE_MMPROJ supply defaults.
 void AddModelOptions(CLI::App& command, ModelPaths& paths);
 
-// Loads the model; throws what Model::Load throws, or std::invalid_argument
-// when no model file was named.
+// The files named by --model/--mmproj, else the first model found by
+// discovery (SCRIBE_MODEL, config file, Ollama, LM Studio); --mmproj overrides
+// a discovered projector. Throws std::invalid_argument listing the places
+// searched when there is none.
+pipeline::ModelFiles ResolveModelFiles(const ModelPaths& paths);
+
+// Loads the resolved model; throws what ResolveModelFiles and Model::Load throw.
 std::shared_ptr<const engine::Model> LoadModel(const ModelPaths& paths);
 
 // Any supported audio file as 16 kHz mono float samples (16 kHz mono input is

@@ -137,15 +137,6 @@ std::vector<fs::path> OutputPaths(const fs::path& input, const std::string& outp
   return paths;
 }
 
-pipeline::ModelFiles ResolveModel(const TranscribeOptions& o) {
-  if (!o.model.empty()) return {o.model, o.mmproj, "--model"};
-  const pipeline::DiscoveryResult found = pipeline::DiscoverModel(pipeline::SearchPlaces::FromEnvironment());
-  if (!found.found) throw std::invalid_argument(pipeline::NoModelMessage(found));
-  pipeline::ModelFiles files = *found.found;
-  if (!o.mmproj.empty()) files.mmproj = o.mmproj;
-  return files;
-}
-
 pipeline::ModelFileInfo HashedFile(const fs::path& path) {
   pipeline::ModelFileInfo info;
   info.path = fs::absolute(path).string();
@@ -224,7 +215,7 @@ int RunTranscribe(const TranscribeOptions& o) try {
     if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": no such file");
     outputs.push_back(OutputPaths(f, o.output, o.files.size(), formats));
   }
-  const pipeline::ModelFiles files = ResolveModel(o);
+  const pipeline::ModelFiles files = ResolveModelFiles({o.model, o.mmproj});
   if (files.mmproj.empty()) {
     throw std::invalid_argument("model " + files.model.string() + " (from " + files.source +
                                 ") has no audio projector: pass --mmproj FILE.gguf");
