@@ -2,6 +2,8 @@
 // manifest JSON and blob files, LM Studio folders and a config file.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -21,7 +23,7 @@ void Write(const fs::path& p, const std::string& text) {
 class Discovery : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / "scribed-discovery-test";
+    dir_ = fs::path(::testing::TempDir()) / ("scribed-discovery-test-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }

@@ -2,6 +2,8 @@
 // parsers (SubRip, WebVTT) or nlohmann::json and compared with the input.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -171,7 +173,7 @@ TEST(Writers, FormatList) {
 }
 
 TEST(Writers, AtomicWriteReplacesWholeFilesAndLeavesNoTemporaries) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "scribed-atomic-test";
+  const fs::path dir = fs::path(::testing::TempDir()) / ("scribed-atomic-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   const fs::path p = dir / "out.srt";
