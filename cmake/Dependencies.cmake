@@ -30,6 +30,11 @@ find_package(Threads REQUIRED)
 scribed_require(hwy libhwy-dev)
 scribed_require(nlohmann_json nlohmann-json3-dev)
 scribed_require(CLI11 libcli11-dev)
+# Daemon: ZeroMQ transport, config file, logging, systemd notification.
+scribed_require(cppzmq cppzmq-dev)
+scribed_require(tomlplusplus libtomlplusplus-dev)
+scribed_require(spdlog libspdlog-dev)
+scribed_require_pkgconfig(libsystemd libsystemd libsystemd-dev)
 # Audio capture, file ingest and resampling (scribed_audio).
 scribed_require_pkgconfig(alsa alsa libasound2-dev)
 scribed_require_pkgconfig(sndfile sndfile libsndfile1-dev)
