@@ -30,9 +30,14 @@ find_package(Threads REQUIRED)
 scribed_require(hwy libhwy-dev)
 scribed_require(nlohmann_json nlohmann-json3-dev)
 scribed_require(CLI11 libcli11-dev)
-# Daemon: ZeroMQ transport, config file, logging, systemd notification.
-scribed_require(cppzmq cppzmq-dev)
+# Pipeline: config file (model discovery) and SHA-256 of model files (provenance).
 scribed_require(tomlplusplus libtomlplusplus-dev)
+find_package(OpenSSL QUIET COMPONENTS Crypto)
+if(NOT OpenSSL_FOUND)
+  message(FATAL_ERROR "scribed needs OpenSSL's libcrypto: install it with 'apt-get install libssl-dev' (or run scripts/setup)")
+endif()
+# Daemon: ZeroMQ transport, logging, systemd notification.
+scribed_require(cppzmq cppzmq-dev)
 scribed_require(spdlog libspdlog-dev)
 scribed_require_pkgconfig(libsystemd libsystemd libsystemd-dev)
 # Audio capture, file ingest and resampling (scribed_audio).

@@ -28,4 +28,7 @@ void AddRunCommands(CLI::App& app);
 // bench kernels (clients/scribe/bench_commands.cc).
 void AddBenchCommands(CLI::App& app);
 
+// transcribe (clients/scribe/transcribe_commands.cc).
+void AddTranscribeCommands(CLI::App& app);
+
 }  // namespace scribed::cli

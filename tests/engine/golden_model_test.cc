@@ -203,6 +203,46 @@ TEST_P(GoldenModelTest, HalfPrecisionKvCacheStaysWithinItsTolerance) {
   }
 }
 
+TEST_P(GoldenModelTest, GenerationStopsOnCallbackAbortAndFullContext) {
+  const json golden = LoadJson(GoldenDir() / ("case-a-" + GetParam() + ".json"));
+  const auto reference = golden["generated_ids"].get<std::vector<int32_t>>();
+  {
+    Session session(model_);
+    session.Append(BuildPrompt(golden));
+    GenerateParams params;
+    std::vector<int32_t> streamed;
+    params.on_token = [&](int32_t id, std::string_view) {
+      streamed.push_back(id);
+      return streamed.size() < 3;
+    };
+    const Generation out = session.Generate(params);
+    EXPECT_EQ(out.stop, StopReason::kCallback);
+    EXPECT_EQ(out.tokens, std::vector<int32_t>(reference.begin(), reference.begin() + 3));
+    EXPECT_EQ(streamed, out.tokens);
+  }
+  {
+    Session session(model_);
+    session.Append(BuildPrompt(golden));
+    GenerateParams params;
+    int polls = 0;
+    params.should_abort = [&] { return ++polls > 2; };
+    const Generation out = session.Generate(params);
+    EXPECT_EQ(out.stop, StopReason::kAborted);
+    EXPECT_EQ(out.tokens.size(), 2u);
+  }
+  {
+    SessionOptions options;
+    options.n_ctx = golden["n_prompt_positions"].get<int64_t>() + 2;
+    Session session(model_, options);
+    session.Append(BuildPrompt(golden));
+    GenerateParams params;
+    const Generation out = session.Generate(params);
+    EXPECT_EQ(out.stop, StopReason::kContextFull);
+    EXPECT_EQ(out.tokens, std::vector<int32_t>(reference.begin(), reference.begin() + 3));
+    EXPECT_THROW(session.Append(Prompt().Text("more")), std::invalid_argument);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(CaseA, GoldenModelTest, ::testing::Values("text", "long", "audio"));
 
 TEST(GoldenAudio, ProjectedFramesMatchReference) {

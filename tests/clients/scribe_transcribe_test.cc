@@ -1,0 +1,129 @@
+// `scribe transcribe` as users run it: the golden speech file with the tiny
+// model into srt, vtt and json beside each other, and the message when no
+// model can be found.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "scribed/engine/test_model.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path GoldenDir() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Runs `env_prefix scribe args`, stdout and stderr to files; returns the exit code.
+int Scribe(const std::string& env_prefix, const std::string& args, const fs::path& err) {
+  const std::string cmd = env_prefix + " " + Quote(SCRIBE_BINARY) + " " + args + " >/dev/null 2>" +
+                          Quote(err.string());
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class ScribeTranscribe : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) / "scribe-transcribe-test";
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "home");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  // An environment with no model anywhere and caches inside the test folder.
+  std::string CleanEnv() const {
+    return "env -u SCRIBE_MODEL -u SCRIBE_MMPROJ -u OLLAMA_MODELS -u XDG_CONFIG_HOME HOME=" +
+           Quote(dir_ / "home") + " XDG_CACHE_HOME=" + Quote(dir_ / "cache");
+  }
+  fs::path dir_;
+};
+
+TEST_F(ScribeTranscribe, GoldenSpeechToSubtitlesAndJson) {
+  const auto config = scribed::engine::testgen::TestModelConfigFromJson(
+      ReadFile(GoldenDir() / "case-a-text.json"));
+  scribed::engine::testgen::WriteTestModel(config, GoldenDir() / "gemma4-vocab.gguf", dir_ / "m.gguf",
+                                           dir_ / "p.gguf");
+  const fs::path input = dir_ / "talk.wav";
+  fs::copy_file(GoldenDir() / "speech16k.wav", input);
+  const fs::path err = dir_ / "err";
+  const int rc = Scribe(CleanEnv(),
+                        "transcribe " + Quote(input) + " --model " + Quote(dir_ / "m.gguf") +
+                            " --mmproj " + Quote(dir_ / "p.gguf") +
+                            " --mode verbatim --format srt,vtt,json --threads 2 "
+                            "--max-tokens-per-second 2",
+                        err);
+  ASSERT_EQ(rc, 0) << ReadFile(err);
+  EXPECT_EQ(ReadFile(err), "");  // quiet when stderr is not a terminal
+
+  const auto j = nlohmann::json::parse(ReadFile(dir_ / "talk.json"));
+  EXPECT_EQ(j["complete"], true);
+  EXPECT_EQ(j["duration_ms"], 52263 / 16);
+  ASSERT_FALSE(j["segments"].empty());
+  int64_t last_end = 0;
+  for (const auto& s : j["segments"]) {
+    EXPECT_GE(s["start_ms"].get<int64_t>(), last_end);
+    EXPECT_GT(s["end_ms"].get<int64_t>(), s["start_ms"].get<int64_t>());
+    EXPECT_LE(s["end_ms"].get<int64_t>(), j["duration_ms"].get<int64_t>());
+    EXPECT_EQ(s["text"], s["verbatim"]);
+    last_end = s["end_ms"];
+  }
+  const auto& prov = j["provenance"];
+  EXPECT_EQ(prov["model"]["size"], fs::file_size(dir_ / "m.gguf"));
+  EXPECT_EQ(prov["model"]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(prov["mmproj"]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_TRUE(fs::exists(dir_ / "cache" / "scribed" / "file-hashes.json"));
+
+  const std::string srt = ReadFile(dir_ / "talk.srt");
+  EXPECT_EQ(srt.rfind("1\n00:00:", 0), 0u) << srt;
+  const std::string vtt = ReadFile(dir_ / "talk.vtt");
+  EXPECT_EQ(vtt.rfind("WEBVTT\n\n00:00:", 0), 0u) << vtt;
+  // One timing line per segment ("HH:MM:SS,mmm --> HH:MM:SS,mmm", 29 characters).
+  std::istringstream lines(srt);
+  size_t timings = 0;
+  for (std::string line; std::getline(lines, line);) {
+    timings += line.size() == 29 && line.substr(12, 5) == " --> ";
+  }
+  EXPECT_EQ(timings, j["segments"].size());
+  EXPECT_FALSE(fs::exists(dir_ / "talk.txt"));
+}
+
+TEST_F(ScribeTranscribe, NoModelSaysWhereItLooked) {
+  const fs::path input = dir_ / "talk.wav";
+  fs::copy_file(GoldenDir() / "speech16k.wav", input);
+  const fs::path err = dir_ / "err";
+  EXPECT_EQ(Scribe(CleanEnv(), "transcribe " + Quote(input), err), 2);
+  const std::string msg = ReadFile(err);
+  for (const char* part : {"no Gemma 4 12B model found", "SCRIBE_MODEL", "config.toml", ".ollama/models",
+                           "lm-studio", "--model"}) {
+    EXPECT_NE(msg.find(part), std::string::npos) << part << " missing from: " << msg;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "talk.txt"));
+}
+
+TEST_F(ScribeTranscribe, BadArgumentsAreExitCode2) {
+  const fs::path err = dir_ / "err";
+  EXPECT_EQ(Scribe(CleanEnv(), "transcribe " + Quote(dir_ / "missing.wav") + " --model x.gguf", err), 2);
+  EXPECT_NE(ReadFile(err).find("missing.wav"), std::string::npos);
+  fs::copy_file(GoldenDir() / "speech16k.wav", dir_ / "a.wav");
+  EXPECT_EQ(Scribe(CleanEnv(), "transcribe " + Quote(dir_ / "a.wav") + " --format srt,docx --model x", err), 2);
+  EXPECT_NE(ReadFile(err).find("docx"), std::string::npos);
+}
+
+}  // namespace
