@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/notify.h"
+#include "scribed/pipeline/file_hash.h"
 #include "scribed/protocol/endpoints.h"
 
 namespace scribed::daemon {
@@ -81,20 +82,55 @@ Instance::Instance(DaemonOptions options) : options_(std::move(options)) {
   spdlog::info("events on {}, control on {}, state in {}, run {}", events_endpoint_, control_endpoint_,
                state_dir_.string(), publisher_->run());
   PublishState("starting");
+  if (!options_.model.empty()) {
+    LoadModel();
+    job_runner_ = std::make_unique<JobRunner>(*jobs_, *publisher_, file_system_, model_, state_dir_ / "results");
+  } else {
+    spdlog::warn("no --model: jobs are accepted and journaled but run only once a model is configured");
+  }
+}
+
+void Instance::LoadModel() {
+  if (options_.mmproj.empty()) {
+    throw ConfigError("--mmproj: the audio projector GGUF is required with --model");
+  }
+  PublishState("loading");
+  NotifyStatus("loading " + options_.model);
+  spdlog::info("loading {} with {}", options_.model, options_.mmproj);
+  model_.model = engine::Model::Load(options_.model, options_.mmproj);
+  model_.threads = static_cast<int>(options_.threads);
+  model_.max_tokens_per_second = static_cast<double>(options_.max_tokens_per_second);
+  // Hashes are cached by size and mtime, so only the first start pays.
+  const auto cache = state_dir_ / "hash-cache";
+  for (auto [path, info] : {std::pair{options_.model, &model_.model_file}, std::pair{options_.mmproj, &model_.mmproj_file}}) {
+    info->path = std::filesystem::absolute(path).string();
+    info->size = std::filesystem::file_size(path);
+    info->sha256 = pipeline::CachedSha256File(path, cache);
+  }
+  spdlog::info("model loaded: {} ({}), sha256 {}", options_.model, model_.model->info().weight_type,
+               model_.model_file.sha256);
 }
 
 Instance::~Instance() {
+  if (job_runner_) job_runner_->Stop();
   if (control_) control_->Stop();
   if (publisher_) publisher_->Stop();
 }
 
 json Instance::ModelJson() const {
-  if (options_.model.empty()) return nullptr;
-  return json{{"path", options_.model}, {"mmproj", options_.mmproj}, {"quant", model_quant_},
-              {"sha256", nullptr}};
+  if (!model_.model) return nullptr;
+  return json{{"path", model_.model_file.path},
+              {"sha256", model_.model_file.sha256},
+              {"mmproj", model_.mmproj_file.path},
+              {"mmproj_sha256", model_.mmproj_file.sha256},
+              {"quant", model_.model->info().weight_type},
+              {"arch", "gemma4"}};
 }
 
 void Instance::PublishState(const std::string& state) {
+  for (const char* known : {"starting", "loading", "ready", "stopping"}) {
+    if (state == known) state_ = known;
+  }
   publisher_->Publish(protocol::topic::kDaemonState,
                       json{{"state", state},
                            {"version", DaemonVersion()},
@@ -149,6 +185,8 @@ void Instance::Run() {
   shutting_down_ = true;
   NotifyStopping("stopping");
   PublishState("stopping");
+  // The job worker finishes its current clip; the rest stays journaled.
+  if (job_runner_) job_runner_->Stop();
   jobs_->Interrupt();
   control_->Stop();
   publisher_->Stop();
@@ -192,7 +230,7 @@ json Instance::Status() const {
               {"run", publisher_->run()},
               {"seq", publisher_->last_seq()},
               {"pid", ::getpid()},
-              {"state", shutting_down_ ? "stopping" : "ready"},
+              {"state", state_.load()},
               {"model", ModelJson()},
               {"endpoints", {{"events", events_endpoint_}, {"control", control_endpoint_}}},
               {"state_dir", state_dir_.string()},

@@ -4,6 +4,7 @@
 // Threads (each a member below, each with one job):
 //   publisher  - owns the PUB socket; stamps and sends events, heartbeats
 //   control    - owns the ROUTER socket; answers commands
+//   job worker - JobRunner: runs queued file jobs through the pipeline
 //   main       - Run(): waits for SIGTERM/SIGINT or `shutdown`, pings the
 //                systemd watchdog while the other threads are alive
 //
@@ -23,6 +24,8 @@
 #include "daemon/config/options.h"
 #include "daemon/jobs/file_system.h"
 #include "daemon/jobs/job_store.h"
+#include "daemon/workers/job_runner.h"
+#include "daemon/workers/model_context.h"
 #include "daemon/zmq/control_server.h"
 #include "daemon/zmq/publisher.h"
 
@@ -78,6 +81,7 @@ class Instance {
   nlohmann::json CaptureStop(const nlohmann::json& args);
   nlohmann::json ModelJson() const;
   void PublishState(const std::string& state);
+  void LoadModel();
 
   DaemonOptions options_;
   std::filesystem::path state_dir_;
@@ -89,8 +93,10 @@ class Instance {
   zmq::context_t context_;
   std::unique_ptr<Publisher> publisher_;    // publisher thread
   std::unique_ptr<ControlServer> control_;  // control thread
-  std::string model_quant_;
+  ModelContext model_;                      // empty without --model
+  std::unique_ptr<JobRunner> job_runner_;   // job worker thread; null without a model
   std::atomic<bool> shutting_down_{false};
+  std::atomic<const char*> state_{"starting"};  // as last published in daemon.state
 };
 
 // Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and so in every

@@ -68,6 +68,8 @@ const std::vector<OptionSpec>& OptionTable() {
       {"mode", "default formatting", &Opt::mode, 0, 0, {"clean", "verbatim"}},
       {"translate_to", "default translation target (empty: none)", &Opt::translate_to, 0, 0, {}},
       {"outputs", "default result formats of file jobs (txt,srt,vtt,json)", &Opt::outputs, 0, 0, {}},
+      {"max_tokens_per_second", "token budget per second of audio before a segment is cut (flagged truncated)",
+       &Opt::max_tokens_per_second, 1, 100, {}},
       {"capture_queue_s", "seconds of live audio held while inference is behind", &Opt::capture_queue_s, 5,
        3600, {}},
   };

@@ -35,6 +35,7 @@ struct DaemonOptions {
   std::string translate_to;
   std::string outputs = "txt,srt,vtt,json";
   int64_t capture_queue_s = 120;   // audio held while inference is behind
+  int64_t max_tokens_per_second = 10;  // transcript token budget per second of audio
 };
 
 // A bad config file or flag value. what() starts with "FILE:LINE: " or

@@ -119,7 +119,8 @@ void JobStore::Apply(const JournalRecord& record) {
   switch (record.type) {
     case RecordType::kClipDone: {
       json clip{{"next_sample", payload.at("next_sample").get<int64_t>()},
-                {"segments", payload.value("segments", json::array())}};
+                {"segments", payload.value("segments", json::array())},
+                {"skipped", payload.value("skipped", 0)}};
       job.next_sample = clip["next_sample"].get<int64_t>();
       job.clips.push_back(std::move(clip));
       job.state = JobState::kRunning;
@@ -180,13 +181,13 @@ std::optional<Job> JobStore::WaitNext() {
 void JobStore::Interrupt() {
   std::lock_guard lock(mu_);
   interrupted_ = true;
-  for (auto& [id, flag] : cancel_) flag->store(true);
   cv_.notify_all();
 }
 
-void JobStore::RecordClip(const std::string& id, int64_t next_sample, const json& segments) {
+void JobStore::RecordClip(const std::string& id, int64_t next_sample, const json& segments, int skipped) {
   std::lock_guard lock(mu_);
-  Append(RecordType::kClipDone, json{{"job", id}, {"next_sample", next_sample}, {"segments", segments}});
+  Append(RecordType::kClipDone,
+         json{{"job", id}, {"next_sample", next_sample}, {"segments", segments}, {"skipped", skipped}});
 }
 
 void JobStore::Finish(const std::string& id, const json& outputs, int64_t duration_ms) {

@@ -68,12 +68,14 @@ class JobStore {
   Job Submit(const std::string& path, const nlohmann::json& options, int64_t now_ms);
 
   // Blocks until a queued job exists (returned, now kRunning) or Interrupt()
-  // was called (nullopt). Jobs run in submission order.
+  // was called (nullopt). Jobs run in submission order. Interrupt does not
+  // cancel a running job: its worker decides where to stop.
   std::optional<Job> WaitNext();
   void Interrupt();
 
-  // A clip of a running job is complete; `next_sample` is where to resume.
-  void RecordClip(const std::string& id, int64_t next_sample, const nlohmann::json& segments);
+  // A clip of a running job is complete; `next_sample` is where to resume,
+  // `segments` what it produced, `skipped` how many silent clips it skipped.
+  void RecordClip(const std::string& id, int64_t next_sample, const nlohmann::json& segments, int skipped = 0);
   void Finish(const std::string& id, const nlohmann::json& outputs, int64_t duration_ms);
   void Fail(const std::string& id, const std::string& error);
   // A running job stopped by shutdown goes back to the queue (its clips kept).

@@ -65,9 +65,10 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& dir, std::vector<std::
       throw std::runtime_error("scribed exited with " + std::to_string(ExitStatus(status)) + ": " + Stderr());
     }
     auto reply = client.Raw({R"({"v":1,"id":"ready","cmd":"status"})"}, std::chrono::milliseconds(100));
-    if (reply) return;
+    if (reply && nlohmann::json::parse(*reply)["result"]["state"] == "ready") return;
+    if (reply) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // loading the model
   }
-  throw std::runtime_error("scribed did not answer status within 30 s: " + Stderr());
+  throw std::runtime_error("scribed did not become ready within 30 s: " + Stderr());
 }
 
 DaemonProcess::~DaemonProcess() {

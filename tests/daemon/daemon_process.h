@@ -30,7 +30,7 @@ class TempDir {
 class DaemonProcess {
  public:
   // Starts scribed with --events/--control in `dir`/run and --state-dir
-  // `dir`/state plus `extra` flags, and waits until `status` answers.
+  // `dir`/state plus `extra` flags, and waits until `status` says "ready".
   DaemonProcess(const std::filesystem::path& dir, std::vector<std::string> extra = {});
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
