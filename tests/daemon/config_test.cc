@@ -109,3 +109,23 @@ TEST_F(ConfigTest, RemoteNeedsCurve) {
 
 }  // namespace
 }  // namespace scribed::daemon
+
+namespace scribed::daemon {
+namespace {
+
+// docs/config.md documents every key of the table, and no key that is gone.
+TEST(ConfigDocsTest, EveryKeyIsDocumented) {
+  std::ifstream in(std::filesystem::path(SCRIBED_TEST_DATA_DIR) / "../../docs/config.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_FALSE(doc.empty());
+  for (const OptionSpec& spec : OptionTable()) {
+    const std::string row = "| `" + std::string(spec.key) + "` / `" + FlagName(spec) + "` |";
+    EXPECT_NE(doc.find(row), std::string::npos) << "docs/config.md lacks " << spec.key;
+  }
+  size_t rows = 0;
+  for (size_t pos = 0; (pos = doc.find("\n| `", pos)) != std::string::npos; ++pos) ++rows;
+  EXPECT_EQ(rows, OptionTable().size());
+}
+
+}  // namespace
+}  // namespace scribed::daemon
