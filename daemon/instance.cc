@@ -75,7 +75,7 @@ Instance::Instance(DaemonOptions options) : options_(std::move(options)) {
   pub.run = NewRunId();
   pub.heartbeat = std::chrono::milliseconds(options_.heartbeat_ms);
   pub.replay_events = static_cast<size_t>(options_.replay_events);
-  pub.heartbeat_fields = [this] { return json{{"jobs_queued", jobs_->QueuedCount()}, {"sessions", json::array()}}; };
+  pub.heartbeat_fields = [this] { return json{{"jobs_queued", jobs_->QueuedCount()}, {"sessions", Sessions()}}; };
   publisher_ = std::make_unique<Publisher>(context_, std::move(pub));
   control_ = std::make_unique<ControlServer>(context_, control_endpoint_, security,
                                              [this](const protocol::Request& r) { return Handle(r); });
@@ -112,6 +112,7 @@ void Instance::LoadModel() {
 }
 
 Instance::~Instance() {
+  if (live_) live_->Stop();
   if (job_runner_) job_runner_->Stop();
   if (control_) control_->Stop();
   if (publisher_) publisher_->Stop();
@@ -136,7 +137,7 @@ void Instance::PublishState(const std::string& state) {
                            {"version", DaemonVersion()},
                            {"pid", ::getpid()},
                            {"model", ModelJson()},
-                           {"capabilities", json::array({"transcribe", "replay"})}});
+                           {"capabilities", json::array({"transcribe", "replay", "capture"})}});
 }
 
 void Instance::RequestShutdown() {
@@ -185,6 +186,14 @@ void Instance::Run() {
   shutting_down_ = true;
   NotifyStopping("stopping");
   PublishState("stopping");
+  {
+    std::unique_ptr<LiveSession> live;
+    {
+      std::lock_guard lock(live_mu_);
+      live = std::move(live_);
+    }
+    if (live) live->Stop();
+  }
   // The job worker finishes its current clip; the rest stays journaled.
   if (job_runner_) job_runner_->Stop();
   jobs_->Interrupt();
@@ -235,7 +244,7 @@ json Instance::Status() const {
               {"endpoints", {{"events", events_endpoint_}, {"control", control_endpoint_}}},
               {"state_dir", state_dir_.string()},
               {"jobs", {{"queued", queued}, {"running", running}}},
-              {"sessions", json::array()},
+              {"sessions", Sessions()},
               {"dropped_partials", publisher_->dropped()}};
 }
 
@@ -335,14 +344,52 @@ json Instance::Replay(const json& args) const {
               {"truncated", slice.truncated},  {"more", slice.more}};
 }
 
+json Instance::Sessions() const {
+  std::lock_guard lock(live_mu_);
+  json list = json::array();
+  if (live_) list.push_back(live_->Stats());
+  return list;
+}
+
 json Instance::CaptureStart(const json& args) {
   protocol::RejectUnknownArgs(args, {"device", "lang", "translate_to", "mode"});
-  throw ProtocolError(ErrorCode::kBusy, "live capture is not available in this build");
+  if (!model_.model) throw ProtocolError(ErrorCode::kBusy, "no model loaded (start scribed with --model and --mmproj)");
+  if (shutting_down_) throw ProtocolError(ErrorCode::kBusy, "the daemon is shutting down");
+  LiveOptions live;
+  live.device = protocol::OptionalString(args, "device").value_or(options_.capture_device);
+  live.pipeline.language = protocol::OptionalString(args, "lang").value_or(options_.language);
+  const std::string mode = protocol::OptionalString(args, "mode").value_or(options_.mode);
+  if (mode != "clean" && mode != "verbatim") {
+    throw ProtocolError(ErrorCode::kBadArgs, "argument \"mode\" must be \"clean\" or \"verbatim\"");
+  }
+  live.pipeline.mode = pipeline::ParseFormatMode(mode);
+  live.pipeline.translate_to = protocol::OptionalString(args, "translate_to").value_or(options_.translate_to);
+  live.pipeline.threads = model_.threads;
+  live.pipeline.guards.max_tokens_per_second = model_.max_tokens_per_second;
+  live.queue_samples = options_.capture_queue_s * engine::kAudioSampleRate;
+  std::lock_guard lock(live_mu_);
+  if (live_) throw ProtocolError(ErrorCode::kBusy, "session " + live_->id() + " is already capturing");
+  live.id = "s-" + std::to_string(next_session_++);
+  live_ = std::make_unique<LiveSession>(*publisher_, model_, live);  // invalid_argument -> bad_args
+  spdlog::info("session {}: capturing from {}", live.id, live.device);
+  return json{{"session", live.id}, {"device", live.device}};
 }
 
 json Instance::CaptureStop(const json& args) {
   protocol::RejectUnknownArgs(args, {"session"});
-  throw ProtocolError(ErrorCode::kNotFound, "no capture session is running");
+  std::unique_ptr<LiveSession> live;
+  {
+    std::lock_guard lock(live_mu_);
+    const auto wanted = protocol::OptionalString(args, "session");
+    if (!live_ || (wanted && *wanted != live_->id())) {
+      throw ProtocolError(ErrorCode::kNotFound, "no such capture session");
+    }
+    live = std::move(live_);
+  }
+  // Stopping transcribes what was already captured; that may take a clip's
+  // worth of inference, which the control thread waits for.
+  live->Stop();
+  return json{{"session", live->id()}, {"segments", live->Stats()["segments"]}};
 }
 
 }  // namespace scribed::daemon

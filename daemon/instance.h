@@ -5,6 +5,7 @@
 //   publisher  - owns the PUB socket; stamps and sends events, heartbeats
 //   control    - owns the ROUTER socket; answers commands
 //   job worker - JobRunner: runs queued file jobs through the pipeline
+//   capture + inference - LiveSession (while a capture session runs)
 //   main       - Run(): waits for SIGTERM/SIGINT or `shutdown`, pings the
 //                systemd watchdog while the other threads are alive
 //
@@ -25,6 +26,7 @@
 #include "daemon/jobs/file_system.h"
 #include "daemon/jobs/job_store.h"
 #include "daemon/workers/job_runner.h"
+#include "daemon/workers/live_session.h"
 #include "daemon/workers/model_context.h"
 #include "daemon/zmq/control_server.h"
 #include "daemon/zmq/publisher.h"
@@ -95,6 +97,10 @@ class Instance {
   std::unique_ptr<ControlServer> control_;  // control thread
   ModelContext model_;                      // empty without --model
   std::unique_ptr<JobRunner> job_runner_;   // job worker thread; null without a model
+  mutable std::mutex live_mu_;
+  std::unique_ptr<LiveSession> live_;       // guarded by live_mu_; capture + inference threads
+  int next_session_ = 1;                    // guarded by live_mu_
+  nlohmann::json Sessions() const;
   std::atomic<bool> shutting_down_{false};
   std::atomic<const char*> state_{"starting"};  // as last published in daemon.state
 };

@@ -195,5 +195,67 @@ TEST_F(DaemonJobTest, Kill9MidJobThenRestartCompletesIdentically) {
   }
 }
 
+// A live session from the ALSA `file` plugin playing the golden speech: the
+// capture state, finals carrying the session id, and a clean stop.
+TEST_F(DaemonJobTest, LiveSessionFromAlsaFilePcm) {
+  TempDir dir;
+  const std::vector<float> speech = audio::DecodeFile(Golden() / "speech16k.wav");
+  {
+    // 48 kHz float mono (the capture layer's preferred format), by repeating
+    // each 16 kHz sample, then a second of silence.
+    std::ofstream raw(dir.path() / "talk.raw", std::ios::binary);
+    for (float v : speech) {
+      for (int k = 0; k < 3; ++k) raw.write(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+    const float zero = 0;
+    for (int i = 0; i < 48000; ++i) raw.write(reinterpret_cast<const char*>(&zero), sizeof zero);
+  }
+  std::ofstream(dir.path() / "asoundrc") << "pcm.talk {\n  type file\n  slave.pcm \"null\"\n  file \"/dev/null\"\n"
+                                         << "  infile \"" << (dir.path() / "talk.raw").string()
+                                         << "\"\n  format \"raw\"\n}\n";
+  const std::string alsa = "/usr/share/alsa/alsa.conf:" + (dir.path() / "asoundrc").string();
+  ::setenv("ALSA_CONFIG_PATH", alsa.c_str(), 1);  // inherited by the daemon
+  DaemonProcess daemon(dir.path(), ModelFlags());
+  ::unsetenv("ALSA_CONFIG_PATH");
+  zmq::context_t context;
+  ControlClient control(context, daemon.control());
+  const uint64_t before = control.Call("status")["result"]["seq"];
+  const json started = control.Call("capture.start", {{"device", "talk"}, {"mode", "verbatim"}});
+  ASSERT_TRUE(started["ok"]) << started;
+  const std::string session = started["result"]["session"];
+  EXPECT_EQ(control.Call("capture.start", {{"device", "talk"}})["error"]["code"], "busy");
+  // Wait for a final from the session (replay: no slow-joiner race).
+  json final_event;
+  for (int i = 0; i < 1200 && final_event.is_null(); ++i) {
+    const json replay = control.Call("replay", {{"since_seq", before}});
+    for (const json& e : replay["result"]["events"]) {
+      if (e["type"] == "segment.final" && e["session"] == session) final_event = e;
+    }
+    if (final_event.is_null()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(final_event.is_null()) << "no segment.final from the live session";
+  EXPECT_TRUE(final_event["job"].is_null());
+  EXPECT_LT(final_event["t0_ms"].get<int64_t>(), final_event["t1_ms"].get<int64_t>());
+  EXPECT_LE(final_event["t1_ms"].get<int64_t>(), 4500);
+  EXPECT_GE(final_event["latency_ms"].get<int64_t>(), 0);
+  const json status = control.Call("status")["result"];
+  ASSERT_EQ(status["sessions"].size(), 1u);
+  EXPECT_EQ(status["sessions"][0]["session"], session);
+  const json stopped = control.Call("capture.stop");
+  ASSERT_TRUE(stopped["ok"]) << stopped;
+  EXPECT_EQ(control.Call("capture.stop")["error"]["code"], "not_found");
+  std::vector<std::string> states;
+  const json replay = control.Call("replay", {{"since_seq", before}});
+  for (const json& e : replay["result"]["events"]) {
+    if (e["type"] == "capture.state") {
+      EXPECT_EQ(e["session"], session);
+      states.push_back(e["state"]);
+    }
+  }
+  ASSERT_GE(states.size(), 2u);
+  EXPECT_EQ(states.front(), "started");
+  EXPECT_EQ(states.back(), "stopped");
+}
+
 }  // namespace
 }  // namespace scribed::daemon::testing
