@@ -36,6 +36,10 @@ find_package(OpenSSL QUIET COMPONENTS Crypto)
 if(NOT OpenSSL_FOUND)
   message(FATAL_ERROR "scribed needs OpenSSL's libcrypto: install it with 'apt-get install libssl-dev' (or run scripts/setup)")
 endif()
+# Daemon: ZeroMQ transport, logging, systemd notification.
+scribed_require(cppzmq cppzmq-dev)
+scribed_require(spdlog libspdlog-dev)
+scribed_require_pkgconfig(libsystemd libsystemd libsystemd-dev)
 # Audio capture, file ingest and resampling (scribed_audio).
 scribed_require_pkgconfig(alsa alsa libasound2-dev)
 scribed_require_pkgconfig(sndfile sndfile libsndfile1-dev)

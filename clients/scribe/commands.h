@@ -31,4 +31,8 @@ void AddBenchCommands(CLI::App& app);
 // transcribe (clients/scribe/transcribe_commands.cc).
 void AddTranscribeCommands(CLI::App& app);
 
+// listen, status, jobs, capture start|stop, and transcribe --daemon
+// (clients/scribe/daemon_commands.cc); call after AddTranscribeCommands.
+void AddDaemonCommands(CLI::App& app);
+
 }  // namespace scribed::cli

@@ -1,0 +1,159 @@
+#include "tests/daemon/daemon_process.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace scribed::daemon::testing {
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/scribed-test-XXXXXX";
+  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+namespace {
+
+pid_t Spawn(const std::vector<std::string>& args, const std::filesystem::path& err) {
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork");
+  if (pid == 0) {
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    ::dup2(fd, 2);
+    std::vector<char*> argv;
+    std::string bin = SCRIBED_BINARY;
+    argv.push_back(bin.data());
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    // Keep the test's environment out of the daemon's defaults.
+    ::unsetenv("JOURNAL_STREAM");
+    ::unsetenv("NOTIFY_SOCKET");
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int ExitStatus(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+}  // namespace
+
+DaemonProcess::DaemonProcess(const std::filesystem::path& dir, std::vector<std::string> extra) : dir_(dir) {
+  events_ = "ipc://" + (dir / "run/events").string();
+  control_ = "ipc://" + (dir / "run/control").string();
+  std::vector<std::string> args{"--events", events_, "--control", control_, "--state-dir", (dir / "state").string(),
+                                "--config", "/dev/null"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  pid_ = Spawn(args, dir / "stderr.log");
+  // Ready when status answers; a daemon that dies first fails fast.
+  zmq::context_t context;
+  ControlClient client(context, control_);
+  for (int attempt = 0; attempt < 300; ++attempt) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("scribed exited with " + std::to_string(ExitStatus(status)) + ": " + Stderr());
+    }
+    auto reply = client.Raw({R"({"v":1,"id":"ready","cmd":"status"})"}, std::chrono::milliseconds(100));
+    if (reply && nlohmann::json::parse(*reply)["result"]["state"] == "ready") return;
+    if (reply) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // loading the model
+  }
+  throw std::runtime_error("scribed did not become ready within 30 s: " + Stderr());
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    Wait();
+  }
+}
+
+void DaemonProcess::Kill(int signal) { ::kill(pid_, signal); }
+
+int DaemonProcess::Wait() {
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return ExitStatus(status);
+}
+
+std::string DaemonProcess::Stderr() const {
+  std::ifstream in(dir_ / "stderr.log");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::pair<int, std::string> RunScribed(const std::vector<std::string>& args, const std::filesystem::path& dir) {
+  const auto err = dir / "run-stderr.log";
+  std::filesystem::remove(err);
+  const pid_t pid = Spawn(args, err);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::ifstream in(err);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return {ExitStatus(status), ss.str()};
+}
+
+ControlClient::ControlClient(zmq::context_t& context, const std::string& endpoint)
+    : socket_(context, zmq::socket_type::dealer) {
+  socket_.set(zmq::sockopt::linger, 0);
+  socket_.connect(endpoint);
+}
+
+std::optional<std::string> ControlClient::Raw(const std::vector<std::string>& frames,
+                                              std::chrono::milliseconds timeout) {
+  // REQ-style delimiter so the reply comes back as [empty, body].
+  socket_.send(zmq::message_t(), zmq::send_flags::sndmore);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    socket_.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+  }
+  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+  if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
+  std::vector<zmq::message_t> parts;
+  do {
+    zmq::message_t m;
+    (void)socket_.recv(m);
+    parts.push_back(std::move(m));
+  } while (parts.back().more());
+  if (parts.size() != 2 || parts[0].size() != 0) throw std::runtime_error("reply without delimiter");
+  return parts[1].to_string();
+}
+
+nlohmann::json ControlClient::Call(const std::string& cmd, nlohmann::json args) {
+  const nlohmann::json request{{"v", 1}, {"id", "t"}, {"cmd", cmd}, {"args", std::move(args)}};
+  auto reply = Raw({request.dump()});
+  if (!reply) throw std::runtime_error("no reply to " + cmd);
+  return nlohmann::json::parse(*reply);
+}
+
+Subscriber::Subscriber(zmq::context_t& context, const std::string& endpoint, const std::string& prefix)
+    : socket_(context, zmq::socket_type::sub) {
+  socket_.set(zmq::sockopt::linger, 0);
+  socket_.set(zmq::sockopt::subscribe, prefix);
+  socket_.connect(endpoint);
+}
+
+std::optional<std::pair<std::string, nlohmann::json>> Subscriber::Next(std::chrono::milliseconds timeout) {
+  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+  if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
+  zmq::message_t topic, body;
+  (void)socket_.recv(topic);
+  if (!topic.more()) throw std::runtime_error("event without body frame");
+  (void)socket_.recv(body);
+  if (body.more()) throw std::runtime_error("event with more than two frames");
+  return std::make_pair(topic.to_string(), nlohmann::json::parse(body.to_string()));
+}
+
+}  // namespace scribed::daemon::testing

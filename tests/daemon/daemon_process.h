@@ -1,0 +1,82 @@
+// Test helpers: a scribed process on ipc:// endpoints in a temporary
+// directory, and small ZeroMQ clients for its two sockets.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+namespace scribed::daemon::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A running scribed. The destructor kills it (SIGKILL) if still alive.
+class DaemonProcess {
+ public:
+  // Starts scribed with --events/--control in `dir`/run and --state-dir
+  // `dir`/state plus `extra` flags, and waits until `status` says "ready".
+  DaemonProcess(const std::filesystem::path& dir, std::vector<std::string> extra = {});
+  ~DaemonProcess();
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  std::string events() const { return events_; }
+  std::string control() const { return control_; }
+  pid_t pid() const { return pid_; }
+  void Kill(int signal);
+  // Waits for exit; returns the exit status (or 128 + signal).
+  int Wait();
+  std::string Stderr() const;
+
+ private:
+  std::filesystem::path dir_;
+  std::string events_, control_;
+  pid_t pid_ = -1;
+};
+
+// Runs scribed with `args` to completion; returns {exit status, stderr}.
+std::pair<int, std::string> RunScribed(const std::vector<std::string>& args, const std::filesystem::path& dir);
+
+// A DEALER client: one request, one reply (with a timeout).
+class ControlClient {
+ public:
+  ControlClient(zmq::context_t& context, const std::string& endpoint);
+  // Sends raw frames (after the DEALER's own routing) and returns the reply
+  // body, or nullopt after `timeout`.
+  std::optional<std::string> Raw(const std::vector<std::string>& frames,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  nlohmann::json Call(const std::string& cmd, nlohmann::json args = nlohmann::json::object());
+
+ private:
+  zmq::socket_t socket_;
+};
+
+// A SUB client subscribed to `prefix`.
+class Subscriber {
+ public:
+  Subscriber(zmq::context_t& context, const std::string& endpoint, const std::string& prefix = "");
+  // The next event as {topic, parsed body}, or nullopt after `timeout`.
+  std::optional<std::pair<std::string, nlohmann::json>> Next(
+      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  zmq::socket_t socket_;
+};
+
+}  // namespace scribed::daemon::testing
