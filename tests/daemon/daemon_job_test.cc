@@ -36,7 +36,7 @@ class DaemonJobTest : public ::testing::Test {
     const std::vector<float> speech = audio::DecodeFile(Golden() / "speech16k.wav");
     audio::WavWriter wav(Audio(), audio::kOutputRate, 1, audio::WavEncoding::kFloat32);
     const std::vector<float> silence(audio::kOutputRate * 3 / 2, 0.0f);
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < 3; ++i) {
       wav.Write(speech);
       wav.Write(silence);
     }

@@ -55,10 +55,12 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& dir, std::vector<std::
                                 "--config", "/dev/null"};
   args.insert(args.end(), extra.begin(), extra.end());
   pid_ = Spawn(args, dir / "stderr.log");
-  // Ready when status answers; a daemon that dies first fails fast.
+  // Ready when status says so; a daemon that dies first fails fast. Model
+  // loading and hashing are slow under sanitizers: allow a minute.
   zmq::context_t context;
   ControlClient client(context, control_);
-  for (int attempt = 0; attempt < 300; ++attempt) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
@@ -68,7 +70,11 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& dir, std::vector<std::
     if (reply && nlohmann::json::parse(*reply)["result"]["state"] == "ready") return;
     if (reply) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // loading the model
   }
-  throw std::runtime_error("scribed did not become ready within 30 s: " + Stderr());
+  // The destructor does not run for a throwing constructor: stop it here.
+  const std::string err = Stderr();
+  ::kill(pid_, SIGKILL);
+  Wait();
+  throw std::runtime_error("scribed did not become ready within 60 s: " + err);
 }
 
 DaemonProcess::~DaemonProcess() {
