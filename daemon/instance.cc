@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
@@ -12,8 +13,6 @@
 #include <csignal>
 #include <cstring>
 #include <system_error>
-
-#include <spdlog/spdlog.h>
 
 #include "daemon/notify.h"
 #include "scribed/pipeline/file_hash.h"
@@ -43,18 +42,23 @@ void BlockTerminationSignals() {
 
 Instance::Instance(DaemonOptions options) : options_(std::move(options)) {
   ValidateOptions(options_);
-  state_dir_ = options_.state_dir.empty() ? DefaultStateDir() : std::filesystem::path(options_.state_dir);
+  state_dir_ =
+      options_.state_dir.empty() ? DefaultStateDir() : std::filesystem::path(options_.state_dir);
   const auto runtime = protocol::DefaultRuntimeDir();
-  events_endpoint_ = options_.events.empty() ? "ipc://" + (runtime / "events").string() : options_.events;
-  control_endpoint_ = options_.control.empty() ? "ipc://" + (runtime / "control").string() : options_.control;
+  events_endpoint_ =
+      options_.events.empty() ? "ipc://" + (runtime / "events").string() : options_.events;
+  control_endpoint_ =
+      options_.control.empty() ? "ipc://" + (runtime / "control").string() : options_.control;
 
   file_system_.CreateDirectories(state_dir_);
   ::chmod(state_dir_.c_str(), 0700);
   const auto lock_path = state_dir_ / "lock";
   lock_fd_ = UniqueFd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (lock_fd_.get() < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + lock_path.string());
+  if (lock_fd_.get() < 0)
+    throw std::system_error(errno, std::generic_category(), "cannot open " + lock_path.string());
   if (::flock(lock_fd_.get(), LOCK_EX | LOCK_NB) != 0) {
-    throw std::runtime_error("state directory " + state_dir_.string() + " is in use by another scribed");
+    throw std::runtime_error("state directory " + state_dir_.string() +
+                             " is in use by another scribed");
   }
   wake_fd_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (wake_fd_.get() < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
@@ -65,7 +69,8 @@ Instance::Instance(DaemonOptions options) : options_(std::move(options)) {
     spdlog::error("job journal damaged ({}); a copy is in {}", *rec.corruption,
                   (state_dir_ / "jobs.journal.corrupt").string());
   }
-  if (rec.torn_tail_bytes) spdlog::warn("job journal: dropped a torn last record ({} bytes)", rec.torn_tail_bytes);
+  if (rec.torn_tail_bytes)
+    spdlog::warn("job journal: dropped a torn last record ({} bytes)", rec.torn_tail_bytes);
   spdlog::info("job journal: {} records, {} jobs to run", rec.records, rec.resumed_jobs);
 
   const TransportSecurity security{options_.allow_remote, options_.curve_secret_key};
@@ -75,18 +80,23 @@ Instance::Instance(DaemonOptions options) : options_(std::move(options)) {
   pub.run = NewRunId();
   pub.heartbeat = std::chrono::milliseconds(options_.heartbeat_ms);
   pub.replay_events = static_cast<size_t>(options_.replay_events);
-  pub.heartbeat_fields = [this] { return json{{"jobs_queued", jobs_->QueuedCount()}, {"sessions", Sessions()}}; };
+  pub.heartbeat_fields = [this] {
+    return json{{"jobs_queued", jobs_->QueuedCount()}, {"sessions", Sessions()}};
+  };
   publisher_ = std::make_unique<Publisher>(context_, std::move(pub));
-  control_ = std::make_unique<ControlServer>(context_, control_endpoint_, security,
-                                             [this](const protocol::Request& r) { return Handle(r); });
-  spdlog::info("events on {}, control on {}, state in {}, run {}", events_endpoint_, control_endpoint_,
-               state_dir_.string(), publisher_->run());
+  control_ =
+      std::make_unique<ControlServer>(context_, control_endpoint_, security,
+                                      [this](const protocol::Request& r) { return Handle(r); });
+  spdlog::info("events on {}, control on {}, state in {}, run {}", events_endpoint_,
+               control_endpoint_, state_dir_.string(), publisher_->run());
   PublishState("starting");
   if (!options_.model.empty()) {
     LoadModel();
-    job_runner_ = std::make_unique<JobRunner>(*jobs_, *publisher_, file_system_, model_, state_dir_ / "results");
+    job_runner_ = std::make_unique<JobRunner>(*jobs_, *publisher_, file_system_, model_,
+                                              state_dir_ / "results");
   } else {
-    spdlog::warn("no --model: jobs are accepted and journaled but run only once a model is configured");
+    spdlog::warn(
+        "no --model: jobs are accepted and journaled but run only once a model is configured");
   }
 }
 
@@ -102,7 +112,8 @@ void Instance::LoadModel() {
   model_.max_tokens_per_second = static_cast<double>(options_.max_tokens_per_second);
   // Hashes are cached by size and mtime, so only the first start pays.
   const auto cache = state_dir_ / "hash-cache";
-  for (auto [path, info] : {std::pair{options_.model, &model_.model_file}, std::pair{options_.mmproj, &model_.mmproj_file}}) {
+  for (auto [path, info] : {std::pair{options_.model, &model_.model_file},
+                            std::pair{options_.mmproj, &model_.mmproj_file}}) {
     info->path = std::filesystem::absolute(path).string();
     info->size = std::filesystem::file_size(path);
     info->sha256 = pipeline::CachedSha256File(path, cache);
@@ -258,9 +269,11 @@ json Instance::Transcribe(const json& args) {
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw ProtocolError(ErrorCode::kNotFound, "no such file: " + path);
   }
-  json job_options{{"lang", protocol::OptionalString(args, "lang").value_or(options_.language)},
-                   {"mode", protocol::OptionalString(args, "mode").value_or(options_.mode)},
-                   {"translate_to", protocol::OptionalString(args, "translate_to").value_or(options_.translate_to)}};
+  json job_options{
+      {"lang", protocol::OptionalString(args, "lang").value_or(options_.language)},
+      {"mode", protocol::OptionalString(args, "mode").value_or(options_.mode)},
+      {"translate_to",
+       protocol::OptionalString(args, "translate_to").value_or(options_.translate_to)}};
   if (job_options["mode"] != "clean" && job_options["mode"] != "verbatim") {
     throw ProtocolError(ErrorCode::kBadArgs, "argument \"mode\" must be \"clean\" or \"verbatim\"");
   }
@@ -277,7 +290,8 @@ json Instance::Transcribe(const json& args) {
   }
   for (const auto& f : outputs) {
     if (f != "txt" && f != "srt" && f != "vtt" && f != "json") {
-      throw ProtocolError(ErrorCode::kBadArgs, "argument \"outputs\": unknown format \"" + f.substr(0, 16) + "\"");
+      throw ProtocolError(ErrorCode::kBadArgs,
+                          "argument \"outputs\": unknown format \"" + f.substr(0, 16) + "\"");
     }
   }
   job_options["outputs"] = outputs;
@@ -294,7 +308,8 @@ json Instance::Cancel(const json& args) {
   const auto before = jobs_->Cancel(id);
   if (!before) throw ProtocolError(ErrorCode::kNotFound, "no job \"" + id.substr(0, 64) + "\"");
   if (*before == JobState::kQueued) {
-    publisher_->Publish(protocol::topic::kJobCancelled, json{{"error", nullptr}}, EventIds{std::nullopt, id, std::nullopt});
+    publisher_->Publish(protocol::topic::kJobCancelled, json{{"error", nullptr}},
+                        EventIds{std::nullopt, id, std::nullopt});
   }
   return json{{"job", id}, {"was", JobStateName(*before)}};
 }
@@ -302,8 +317,11 @@ json Instance::Cancel(const json& args) {
 namespace {
 
 json JobJson(const Job& job) {
-  json j{{"job", job.id}, {"path", job.path}, {"state", JobStateName(job.state)},
-         {"options", job.options}, {"submitted_ms", job.submitted_ms}};
+  json j{{"job", job.id},
+         {"path", job.path},
+         {"state", JobStateName(job.state)},
+         {"options", job.options},
+         {"submitted_ms", job.submitted_ms}};
   if (job.state == JobState::kDone) {
     j["outputs"] = job.outputs;
     j["duration_ms"] = job.duration_ms;
@@ -336,12 +354,13 @@ json Instance::Replay(const json& args) const {
   const auto since = protocol::OptionalInt(args, "since_seq", 0, INT64_MAX);
   if (!since) throw ProtocolError(ErrorCode::kBadArgs, "missing argument \"since_seq\"");
   const auto limit = protocol::OptionalInt(args, "limit", 1, 1000).value_or(1000);
-  const ReplayLog::Slice slice = publisher_->replay().Since(static_cast<uint64_t>(*since), static_cast<size_t>(limit));
+  const ReplayLog::Slice slice =
+      publisher_->replay().Since(static_cast<uint64_t>(*since), static_cast<size_t>(limit));
   json events = json::array();
   for (const auto& body : slice.bodies) events.push_back(json::parse(body));
-  return json{{"run", publisher_->run()},      {"events", events},
-              {"first_seq", slice.first_seq},  {"last_seq", slice.last_seq},
-              {"truncated", slice.truncated},  {"more", slice.more}};
+  return json{{"run", publisher_->run()},     {"events", events},
+              {"first_seq", slice.first_seq}, {"last_seq", slice.last_seq},
+              {"truncated", slice.truncated}, {"more", slice.more}};
 }
 
 json Instance::Sessions() const {
@@ -353,7 +372,9 @@ json Instance::Sessions() const {
 
 json Instance::CaptureStart(const json& args) {
   protocol::RejectUnknownArgs(args, {"device", "lang", "translate_to", "mode"});
-  if (!model_.model) throw ProtocolError(ErrorCode::kBusy, "no model loaded (start scribed with --model and --mmproj)");
+  if (!model_.model)
+    throw ProtocolError(ErrorCode::kBusy,
+                        "no model loaded (start scribed with --model and --mmproj)");
   if (shutting_down_) throw ProtocolError(ErrorCode::kBusy, "the daemon is shutting down");
   LiveOptions live;
   live.device = protocol::OptionalString(args, "device").value_or(options_.capture_device);
@@ -363,12 +384,14 @@ json Instance::CaptureStart(const json& args) {
     throw ProtocolError(ErrorCode::kBadArgs, "argument \"mode\" must be \"clean\" or \"verbatim\"");
   }
   live.pipeline.mode = pipeline::ParseFormatMode(mode);
-  live.pipeline.translate_to = protocol::OptionalString(args, "translate_to").value_or(options_.translate_to);
+  live.pipeline.translate_to =
+      protocol::OptionalString(args, "translate_to").value_or(options_.translate_to);
   live.pipeline.threads = model_.threads;
   live.pipeline.guards.max_tokens_per_second = model_.max_tokens_per_second;
   live.queue_samples = options_.capture_queue_s * engine::kAudioSampleRate;
   std::lock_guard lock(live_mu_);
-  if (live_) throw ProtocolError(ErrorCode::kBusy, "session " + live_->id() + " is already capturing");
+  if (live_)
+    throw ProtocolError(ErrorCode::kBusy, "session " + live_->id() + " is already capturing");
   live.id = "s-" + std::to_string(next_session_++);
   live_ = std::make_unique<LiveSession>(*publisher_, model_, live);  // invalid_argument -> bad_args
   spdlog::info("session {}: capturing from {}", live.id, live.device);

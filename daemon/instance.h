@@ -16,10 +16,9 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include "daemon/config/options.h"
@@ -98,8 +97,8 @@ class Instance {
   ModelContext model_;                      // empty without --model
   std::unique_ptr<JobRunner> job_runner_;   // job worker thread; null without a model
   mutable std::mutex live_mu_;
-  std::unique_ptr<LiveSession> live_;       // guarded by live_mu_; capture + inference threads
-  int next_session_ = 1;                    // guarded by live_mu_
+  std::unique_ptr<LiveSession> live_;  // guarded by live_mu_; capture + inference threads
+  int next_session_ = 1;               // guarded by live_mu_
   nlohmann::json Sessions() const;
   std::atomic<bool> shutting_down_{false};
   std::atomic<const char*> state_{"starting"};  // as last published in daemon.state

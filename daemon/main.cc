@@ -1,10 +1,10 @@
 // scribed: parses flags and the config file, then runs one Instance until
 // SIGTERM, SIGINT or the `shutdown` command.
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <map>
-
-#include <spdlog/spdlog.h>
 
 #include "daemon/config/options.h"
 #include "daemon/instance.h"
@@ -20,15 +20,18 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("scribed ") + scribed::daemon::DaemonVersion());
   std::string config_file;
   bool print_config = false;
-  app.add_option("--config", config_file, "TOML config file (default ~/.config/scribed/config.toml, "
-                                          "else /etc/scribed/config.toml)");
-  app.add_flag("--print-config", print_config, "print the effective configuration as TOML and exit");
+  app.add_option("--config", config_file,
+                 "TOML config file (default ~/.config/scribed/config.toml, "
+                 "else /etc/scribed/config.toml)");
+  app.add_flag("--print-config", print_config,
+               "print the effective configuration as TOML and exit");
   // One flag per entry of the option table; values are applied after the
   // config file so that flags win.
   std::map<std::string, std::string> given;
   for (const auto& spec : scribed::daemon::OptionTable()) {
     auto* opt = app.add_option(scribed::daemon::FlagName(spec), given[spec.key], spec.help);
-    if (std::holds_alternative<bool DaemonOptions::*>(spec.member)) opt->expected(0, 1)->default_str("true");
+    if (std::holds_alternative<bool DaemonOptions::*>(spec.member))
+      opt->expected(0, 1)->default_str("true");
   }
   try {
     app.parse(argc, argv);
@@ -38,7 +41,8 @@ int Main(int argc, char** argv) {
 
   DaemonOptions options;
   try {
-    const std::filesystem::path file = config_file.empty() ? scribed::daemon::DefaultConfigFile() : std::filesystem::path(config_file);
+    const std::filesystem::path file = config_file.empty() ? scribed::daemon::DefaultConfigFile()
+                                                           : std::filesystem::path(config_file);
     if (!config_file.empty() && !std::filesystem::exists(file)) {
       throw scribed::daemon::ConfigError("--config: " + config_file + " does not exist");
     }
@@ -47,7 +51,8 @@ int Main(int argc, char** argv) {
       auto* opt = app.get_option(scribed::daemon::FlagName(spec));
       if (opt->count() == 0) continue;
       std::string value = given[spec.key];
-      if (value.empty() && std::holds_alternative<bool DaemonOptions::*>(spec.member)) value = "true";
+      if (value.empty() && std::holds_alternative<bool DaemonOptions::*>(spec.member))
+        value = "true";
       scribed::daemon::ApplyFlag(options, spec, value);
     }
     scribed::daemon::ValidateOptions(options);
@@ -74,9 +79,7 @@ int Main(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) try {
-  return Main(argc, argv);
-} catch (const std::exception& e) {
+int main(int argc, char** argv) try { return Main(argc, argv); } catch (const std::exception& e) {
   std::fprintf(stderr, "scribed: %s\n", e.what());
   return 1;
 }

@@ -6,7 +6,9 @@ namespace scribed::daemon {
 
 void NotifyReady(const std::string& status) { sd_notify(0, ("READY=1\nSTATUS=" + status).c_str()); }
 void NotifyStatus(const std::string& status) { sd_notify(0, ("STATUS=" + status).c_str()); }
-void NotifyStopping(const std::string& status) { sd_notify(0, ("STOPPING=1\nSTATUS=" + status).c_str()); }
+void NotifyStopping(const std::string& status) {
+  sd_notify(0, ("STOPPING=1\nSTATUS=" + status).c_str());
+}
 void NotifyWatchdog() { sd_notify(0, "WATCHDOG=1"); }
 
 std::optional<std::chrono::microseconds> WatchdogInterval() {

@@ -8,10 +8,9 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include "clients/scribe/commands.h"
@@ -43,7 +42,8 @@ class DaemonError : public std::runtime_error {
 // One request, one reply, over a DEALER socket.
 class Control {
  public:
-  Control(zmq::context_t& context, const std::string& endpoint) : socket_(context, zmq::socket_type::dealer) {
+  Control(zmq::context_t& context, const std::string& endpoint)
+      : socket_(context, zmq::socket_type::dealer) {
     socket_.set(zmq::sockopt::linger, 0);
     socket_.connect(endpoint);
     endpoint_ = endpoint;
@@ -64,7 +64,8 @@ class Control {
     } while (parts.back().more());
     const protocol::Reply reply = protocol::ParseReply(parts.back().to_string_view());
     if (!reply.ok) {
-      throw DaemonError(cmd + ": " + std::string(protocol::ErrorCodeName(reply.code)) + ": " + reply.message);
+      throw DaemonError(cmd + ": " + std::string(protocol::ErrorCodeName(reply.code)) + ": " +
+                        reply.message);
     }
     return reply.result;
   }
@@ -88,21 +89,26 @@ std::string Seconds(int64_t ms) {
 // One line per event for people.
 std::string Human(const json& e) {
   const std::string type = e.value("type", "");
-  std::string who = e["job"].is_string() ? e["job"].get<std::string>()
-                    : e["session"].is_string() ? e["session"].get<std::string>() : "";
+  std::string who = e["job"].is_string()       ? e["job"].get<std::string>()
+                    : e["session"].is_string() ? e["session"].get<std::string>()
+                                               : "";
   if (!who.empty()) who += " ";
   if (type == "segment.final") {
     return who + "[" + Seconds(e.value("t0_ms", int64_t{0})) + "] " + e.value("text", "");
   }
-  if (type == "segment.partial") return who + "… " + e.value("stable", "") + e.value("unstable", "");
-  if (type == "translation.final") return who + "[" + e.value("tgt_lang", "") + "] " + e.value("text", "");
+  if (type == "segment.partial")
+    return who + "… " + e.value("stable", "") + e.value("unstable", "");
+  if (type == "translation.final")
+    return who + "[" + e.value("tgt_lang", "") + "] " + e.value("text", "");
   if (type == "job.progress") {
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%3.0f%%  RTF %.2f", 100 * e.value("fraction", 0.0), e.value("rtf", 0.0));
+    std::snprintf(buf, sizeof buf, "%3.0f%%  RTF %.2f", 100 * e.value("fraction", 0.0),
+                  e.value("rtf", 0.0));
     return who + "progress " + buf;
   }
   json rest = e;
-  for (const char* k : {"v", "type", "run", "seq", "ts", "session", "job", "segment"}) rest.erase(k);
+  for (const char* k : {"v", "type", "run", "seq", "ts", "session", "job", "segment"})
+    rest.erase(k);
   return who + type + " " + rest.dump();
 }
 
@@ -142,10 +148,12 @@ int RunListen(const ListenOptions& o) try {
     zmq::message_t topic, body;
     if (!sub.recv(topic)) continue;
     (void)sub.recv(body);
-    const protocol::Event event = protocol::ParseEvent(topic.to_string_view(), body.to_string_view());
+    const protocol::Event event =
+        protocol::ParseEvent(topic.to_string_view(), body.to_string_view());
     json e = json::parse(body.to_string_view());
     if (event.run != run) {
-      if (!run.empty()) std::fprintf(stderr, "scribe: the daemon restarted (run %s)\n", event.run.c_str());
+      if (!run.empty())
+        std::fprintf(stderr, "scribe: the daemon restarted (run %s)\n", event.run.c_str());
       run = event.run;
     } else if (event.seq > last + 1) {
       // Missed events (subscriber too slow, or filtered): fetch the ones we want.
@@ -170,8 +178,8 @@ int RunStatus(const Endpoints& endpoints, bool as_json) try {
     std::printf("%s\n", s.dump(2).c_str());
     return 0;
   }
-  std::printf("scribed %s (protocol %d), pid %d, %s\n", s.value("version", "?").c_str(), s.value("protocol", 0),
-              s.value("pid", 0), s.value("state", "?").c_str());
+  std::printf("scribed %s (protocol %d), pid %d, %s\n", s.value("version", "?").c_str(),
+              s.value("protocol", 0), s.value("pid", 0), s.value("state", "?").c_str());
   std::printf("run %s, last seq %llu\n", s.value("run", "?").c_str(),
               static_cast<unsigned long long>(s.value("seq", uint64_t{0})));
   if (s["model"].is_object()) {
@@ -181,8 +189,9 @@ int RunStatus(const Endpoints& endpoints, bool as_json) try {
     std::printf("no model loaded\n");
   }
   std::printf("events %s\ncontrol %s\nstate %s\njobs: %d queued, %d running\n",
-              s["endpoints"].value("events", "").c_str(), s["endpoints"].value("control", "").c_str(),
-              s.value("state_dir", "").c_str(), s["jobs"].value("queued", 0), s["jobs"].value("running", 0));
+              s["endpoints"].value("events", "").c_str(),
+              s["endpoints"].value("control", "").c_str(), s.value("state_dir", "").c_str(),
+              s["jobs"].value("queued", 0), s["jobs"].value("running", 0));
   return 0;
 } catch (const std::exception& e) {
   return Report(e);
@@ -196,10 +205,12 @@ int RunJobs(const Endpoints& endpoints, bool as_json) try {
     return 0;
   }
   for (const json& j : r["jobs"]) {
-    std::printf("%-8s %-10s %s\n", j.value("job", "").c_str(), j.value("state", "").c_str(), j.value("path", "").c_str());
+    std::printf("%-8s %-10s %s\n", j.value("job", "").c_str(), j.value("state", "").c_str(),
+                j.value("path", "").c_str());
     if (j.contains("error")) std::printf("         %s\n", j.value("error", "").c_str());
     if (j.contains("outputs")) {
-      for (const auto& [fmt, path] : j["outputs"].items()) std::printf("         %s\n", path.get<std::string>().c_str());
+      for (const auto& [fmt, path] : j["outputs"].items())
+        std::printf("         %s\n", path.get<std::string>().c_str());
     }
   }
   return 0;
@@ -217,8 +228,8 @@ int RunCapture(const Endpoints& endpoints, const std::string& cmd, const json& a
 }
 
 // `scribe transcribe --daemon FILE...`: submit, follow progress, copy results.
-int RunDaemonTranscribe(const Endpoints& endpoints, const std::vector<std::string>& files, const json& options,
-                        const std::string& output) try {
+int RunDaemonTranscribe(const Endpoints& endpoints, const std::vector<std::string>& files,
+                        const json& options, const std::string& output) try {
   zmq::context_t context;
   Control control(context, endpoints.control);
   zmq::socket_t sub(context, zmq::socket_type::sub);
@@ -240,10 +251,11 @@ int RunDaemonTranscribe(const Endpoints& endpoints, const std::vector<std::strin
         (void)sub.recv(body);
         const json e = json::parse(body.to_string_view());
         if (e["job"] == job && e["type"] == "job.progress") {
-          std::fprintf(stderr, "\r%s %3.0f%%  RTF %.2f ", file.c_str(), 100 * e.value("fraction", 0.0),
-                       e.value("rtf", 0.0));
+          std::fprintf(stderr, "\r%s %3.0f%%  RTF %.2f ", file.c_str(),
+                       100 * e.value("fraction", 0.0), e.value("rtf", 0.0));
         }
-        if (e["job"] != job || (e["type"] != "job.done" && e["type"] != "job.failed" && e["type"] != "job.cancelled")) {
+        if (e["job"] != job || (e["type"] != "job.done" && e["type"] != "job.failed" &&
+                                e["type"] != "job.cancelled")) {
           continue;
         }
       }
@@ -313,7 +325,8 @@ void AddDaemonCommands(CLI::App& app) {
     auto o = std::make_shared<ListenOptions>();
     CLI::App* cmd = app.add_subcommand("listen", "Print the daemon's events as they happen");
     AddEndpointOptions(*cmd, o->endpoints);
-    cmd->add_option("--topic", o->topics, "topic or family prefix, e.g. segment. or job.done (repeatable)");
+    cmd->add_option("--topic", o->topics,
+                    "topic or family prefix, e.g. segment. or job.done (repeatable)");
     cmd->add_flag("--json", o->json_lines, "one JSON event per line");
     cmd->callback([o] { SetExitCode(RunListen(*o)); });
   }
@@ -321,7 +334,8 @@ void AddDaemonCommands(CLI::App& app) {
     auto e = std::make_shared<Endpoints>();
     auto as_json = std::make_shared<bool>(false);
     const bool is_status = std::string(name) == "status";
-    CLI::App* cmd = app.add_subcommand(name, is_status ? "Show the daemon's state" : "List the daemon's file jobs");
+    CLI::App* cmd = app.add_subcommand(
+        name, is_status ? "Show the daemon's state" : "List the daemon's file jobs");
     AddEndpointOptions(*cmd, *e);
     cmd->add_flag("--json", *as_json, "print the reply as JSON");
     cmd->callback([e, as_json, is_status] {
@@ -334,9 +348,11 @@ void AddDaemonCommands(CLI::App& app) {
     auto args = std::make_shared<std::map<std::string, std::string>>();
     CLI::App* start = capture.add_subcommand("start", "Start a live session");
     AddEndpointOptions(*start, *e);
-    start->add_option("--device", (*args)["device"], "ALSA PCM (default: the daemon's capture_device)");
+    start->add_option("--device", (*args)["device"],
+                      "ALSA PCM (default: the daemon's capture_device)");
     start->add_option("--lang", (*args)["lang"], "spoken language");
-    start->add_option("--translate-to", (*args)["translate_to"], "translate finals into this language");
+    start->add_option("--translate-to", (*args)["translate_to"],
+                      "translate finals into this language");
     start->add_option("--mode", (*args)["mode"], "clean or verbatim");
     start->callback([e, args] {
       json a = json::object();

@@ -5,9 +5,14 @@ namespace scribed::daemon {
 using nlohmann::json;
 
 json SegmentToJson(const pipeline::Segment& s) {
-  return json{{"index", s.index},       {"start_ms", s.start_ms}, {"end_ms", s.end_ms},
-              {"paragraph", s.paragraph}, {"verbatim", s.verbatim}, {"text", s.text},
-              {"translation", s.translation}, {"flags", s.flags}};
+  return json{{"index", s.index},
+              {"start_ms", s.start_ms},
+              {"end_ms", s.end_ms},
+              {"paragraph", s.paragraph},
+              {"verbatim", s.verbatim},
+              {"text", s.text},
+              {"translation", s.translation},
+              {"flags", s.flags}};
 }
 
 pipeline::Segment SegmentFromJson(const json& j) {
@@ -24,14 +29,9 @@ pipeline::Segment SegmentFromJson(const json& j) {
 }
 
 json SegmentFinalFields(const pipeline::Segment& s, const std::string& lang) {
-  return json{{"t0_ms", s.start_ms},
-              {"t1_ms", s.end_ms},
-              {"lang", lang},
-              {"lang_prob", nullptr},
-              {"text", s.text},
-              {"raw_text", s.verbatim},
-              {"paragraph", s.paragraph},
-              {"flags", s.flags}};
+  return json{{"t0_ms", s.start_ms},      {"t1_ms", s.end_ms}, {"lang", lang},
+              {"lang_prob", nullptr},     {"text", s.text},    {"raw_text", s.verbatim},
+              {"paragraph", s.paragraph}, {"flags", s.flags}};
 }
 
 }  // namespace scribed::daemon

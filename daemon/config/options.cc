@@ -1,10 +1,10 @@
 #include "daemon/config/options.h"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 namespace scribed::daemon {
 namespace {
@@ -25,7 +25,8 @@ std::string Choices(const OptionSpec& spec) {
 // the message.
 void SetInt(Opt& o, const OptionSpec& spec, int64_t value, const std::string& where) {
   if (value < spec.min || value > spec.max) {
-    throw ConfigError(where + spec.key + " = " + std::to_string(value) + " is outside " + Range(spec));
+    throw ConfigError(where + spec.key + " = " + std::to_string(value) + " is outside " +
+                      Range(spec));
   }
   o.*std::get<int64_t Opt::*>(spec.member) = value;
 }
@@ -34,7 +35,8 @@ void SetString(Opt& o, const OptionSpec& spec, const std::string& value, const s
   if (!spec.choices.empty()) {
     bool ok = false;
     for (const char* c : spec.choices) ok = ok || value == c;
-    if (!ok) throw ConfigError(where + spec.key + " = \"" + value + "\" is not one of: " + Choices(spec));
+    if (!ok)
+      throw ConfigError(where + spec.key + " = \"" + value + "\" is not one of: " + Choices(spec));
   }
   o.*std::get<std::string Opt::*>(spec.member) = value;
 }
@@ -51,27 +53,72 @@ const std::vector<OptionSpec>& OptionTable() {
   static const std::vector<OptionSpec> kTable{
       {"model", "Gemma 4 text model (GGUF)", &Opt::model, 0, 0, {}},
       {"mmproj", "Gemma 4 audio projector (GGUF)", &Opt::mmproj, 0, 0, {}},
-      {"events", "event (PUB) endpoint; default ipc://<runtime dir>/events", &Opt::events, 0, 0, {}},
-      {"control", "control (ROUTER) endpoint; default ipc://<runtime dir>/control", &Opt::control, 0, 0, {}},
-      {"state_dir", "job journal and results; default $XDG_STATE_HOME/scribed or /var/lib/scribed",
-       &Opt::state_dir, 0, 0, {}},
+      {"events",
+       "event (PUB) endpoint; default ipc://<runtime dir>/events",
+       &Opt::events,
+       0,
+       0,
+       {}},
+      {"control",
+       "control (ROUTER) endpoint; default ipc://<runtime dir>/control",
+       &Opt::control,
+       0,
+       0,
+       {}},
+      {"state_dir",
+       "job journal and results; default $XDG_STATE_HOME/scribed or /var/lib/scribed",
+       &Opt::state_dir,
+       0,
+       0,
+       {}},
       {"capture_device", "ALSA PCM for live capture", &Opt::capture_device, 0, 0, {}},
       {"threads", "engine threads (0: one per physical core)", &Opt::threads, 0, 1024, {}},
-      {"allow_remote", "allow TCP endpoints on non-loopback addresses (needs curve_secret_key)",
-       &Opt::allow_remote, 0, 0, {}},
-      {"curve_secret_key", "CURVE server secret key (Z85, 40 characters) for TCP endpoints",
-       &Opt::curve_secret_key, 0, 0, {}},
-      {"log_level", "log level", &Opt::log_level, 0, 0, {"trace", "debug", "info", "warn", "error"}},
-      {"heartbeat_ms", "daemon.heartbeat interval in milliseconds", &Opt::heartbeat_ms, 100, 3600000, {}},
+      {"allow_remote",
+       "allow TCP endpoints on non-loopback addresses (needs curve_secret_key)",
+       &Opt::allow_remote,
+       0,
+       0,
+       {}},
+      {"curve_secret_key",
+       "CURVE server secret key (Z85, 40 characters) for TCP endpoints",
+       &Opt::curve_secret_key,
+       0,
+       0,
+       {}},
+      {"log_level",
+       "log level",
+       &Opt::log_level,
+       0,
+       0,
+       {"trace", "debug", "info", "warn", "error"}},
+      {"heartbeat_ms",
+       "daemon.heartbeat interval in milliseconds",
+       &Opt::heartbeat_ms,
+       100,
+       3600000,
+       {}},
       {"replay_events", "events kept for the replay command", &Opt::replay_events, 16, 1000000, {}},
       {"language", "default spoken language (\"auto\" or a name/code)", &Opt::language, 0, 0, {}},
       {"mode", "default formatting", &Opt::mode, 0, 0, {"clean", "verbatim"}},
       {"translate_to", "default translation target (empty: none)", &Opt::translate_to, 0, 0, {}},
-      {"outputs", "default result formats of file jobs (txt,srt,vtt,json)", &Opt::outputs, 0, 0, {}},
-      {"max_tokens_per_second", "token budget per second of audio before a segment is cut (flagged truncated)",
-       &Opt::max_tokens_per_second, 1, 100, {}},
-      {"capture_queue_s", "seconds of live audio held while inference is behind", &Opt::capture_queue_s, 5,
-       3600, {}},
+      {"outputs",
+       "default result formats of file jobs (txt,srt,vtt,json)",
+       &Opt::outputs,
+       0,
+       0,
+       {}},
+      {"max_tokens_per_second",
+       "token budget per second of audio before a segment is cut (flagged truncated)",
+       &Opt::max_tokens_per_second,
+       1,
+       100,
+       {}},
+      {"capture_queue_s",
+       "seconds of live audio held while inference is behind",
+       &Opt::capture_queue_s,
+       5,
+       3600,
+       {}},
   };
   return kTable;
 }
@@ -186,7 +233,9 @@ void ValidateOptions(const DaemonOptions& options) {
                       std::to_string(options.curve_secret_key.size()));
   }
   if (options.allow_remote && options.curve_secret_key.empty()) {
-    throw ConfigError("allow_remote: remote TCP access needs curve_secret_key (a CURVE key pair, e.g. from zmq.curve_keypair())");
+    throw ConfigError(
+        "allow_remote: remote TCP access needs curve_secret_key (a CURVE key pair, e.g. from "
+        "zmq.curve_keypair())");
   }
 }
 

@@ -18,23 +18,23 @@
 namespace scribed::daemon {
 
 struct DaemonOptions {
-  std::string model;           // text GGUF
-  std::string mmproj;          // audio projector GGUF
-  std::string events;          // PUB endpoint; empty: ipc in the runtime directory
-  std::string control;         // ROUTER endpoint; empty: ipc in the runtime directory
-  std::string state_dir;       // journal and results; empty: the default state directory
+  std::string model;      // text GGUF
+  std::string mmproj;     // audio projector GGUF
+  std::string events;     // PUB endpoint; empty: ipc in the runtime directory
+  std::string control;    // ROUTER endpoint; empty: ipc in the runtime directory
+  std::string state_dir;  // journal and results; empty: the default state directory
   std::string capture_device = "default";
-  int64_t threads = 0;         // engine threads; 0: one per physical core
-  bool allow_remote = false;   // TCP on other than loopback (requires CURVE keys)
+  int64_t threads = 0;           // engine threads; 0: one per physical core
+  bool allow_remote = false;     // TCP on other than loopback (requires CURVE keys)
   std::string curve_secret_key;  // Z85, 40 characters; enables CURVE on TCP endpoints
   std::string log_level = "info";
   int64_t heartbeat_ms = 5000;
   int64_t replay_events = 4096;
-  std::string language = "auto";   // default pipeline options for jobs and capture
+  std::string language = "auto";  // default pipeline options for jobs and capture
   std::string mode = "clean";
   std::string translate_to;
   std::string outputs = "txt,srt,vtt,json";
-  int64_t capture_queue_s = 120;   // audio held while inference is behind
+  int64_t capture_queue_s = 120;       // audio held while inference is behind
   int64_t max_tokens_per_second = 10;  // transcript token budget per second of audio
 };
 
@@ -46,10 +46,11 @@ class ConfigError : public std::runtime_error {
 };
 
 struct OptionSpec {
-  const char* key;   // TOML key; the flag is "--" + key with '_' -> '-'
+  const char* key;  // TOML key; the flag is "--" + key with '_' -> '-'
   const char* help;
-  std::variant<std::string DaemonOptions::*, int64_t DaemonOptions::*, bool DaemonOptions::*> member;
-  int64_t min = 0;   // integers only
+  std::variant<std::string DaemonOptions::*, int64_t DaemonOptions::*, bool DaemonOptions::*>
+      member;
+  int64_t min = 0;  // integers only
   int64_t max = 0;
   std::vector<const char*> choices;  // strings only; empty: any
 };

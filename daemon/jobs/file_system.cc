@@ -89,7 +89,8 @@ std::optional<std::string> PosixFileSystem::ReadAll(const std::filesystem::path&
 }
 
 void PosixFileSystem::Rename(const std::filesystem::path& from, const std::filesystem::path& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) ThrowErrno("cannot rename " + from.string() + " to", to);
+  if (::rename(from.c_str(), to.c_str()) != 0)
+    ThrowErrno("cannot rename " + from.string() + " to", to);
   SyncDirectory(to.parent_path());
 }
 
@@ -99,7 +100,8 @@ void PosixFileSystem::CreateDirectories(const std::filesystem::path& path) {
   if (ec) throw std::system_error(ec, "cannot create directory " + path.string());
 }
 
-void WriteFileAtomically(FileSystem& fs, const std::filesystem::path& path, std::string_view content) {
+void WriteFileAtomically(FileSystem& fs, const std::filesystem::path& path,
+                         std::string_view content) {
   std::filesystem::path tmp = path;
   tmp += ".tmp";
   {

@@ -48,6 +48,7 @@ class PosixFileSystem final : public FileSystem {
 
 // Writes `content` to "<path>.tmp", syncs it and renames it over `path`:
 // readers see the old file or the whole new one, never a partial one.
-void WriteFileAtomically(FileSystem& fs, const std::filesystem::path& path, std::string_view content);
+void WriteFileAtomically(FileSystem& fs, const std::filesystem::path& path,
+                         std::string_view content);
 
 }  // namespace scribed::daemon

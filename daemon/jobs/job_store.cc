@@ -6,8 +6,8 @@
 namespace scribed::daemon {
 namespace {
 
-using nlohmann::json;
 using journal::RecordType;
+using nlohmann::json;
 
 constexpr const char* kJournalName = "jobs.journal";
 
@@ -23,16 +23,22 @@ std::optional<int64_t> JobNumber(const std::string& id) {
 
 const char* JobStateName(JobState state) noexcept {
   switch (state) {
-    case JobState::kQueued: return "queued";
-    case JobState::kRunning: return "running";
-    case JobState::kDone: return "done";
-    case JobState::kFailed: return "failed";
-    case JobState::kCancelled: return "cancelled";
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kDone:
+      return "done";
+    case JobState::kFailed:
+      return "failed";
+    case JobState::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }
 
-JobStore::JobStore(FileSystem& fs, std::filesystem::path state_dir) : fs_(fs), dir_(std::move(state_dir)) {
+JobStore::JobStore(FileSystem& fs, std::filesystem::path state_dir)
+    : fs_(fs), dir_(std::move(state_dir)) {
   fs_.CreateDirectories(dir_);
   const std::string original = fs_.ReadAll(dir_ / kJournalName).value_or(std::string());
   const JournalContents contents = ParseJournal(original);
@@ -62,10 +68,11 @@ void JobStore::Compact(const std::string& original, const JournalContents& conte
   }
   std::string compacted;
   for (const auto& [n, job] : jobs_) {
-    compacted += EncodeRecord(RecordType::kJobSubmitted,
-                              json{{"job", job.id}, {"path", job.path}, {"options", job.options},
-                                   {"submitted_ms", job.submitted_ms}}
-                                  .dump());
+    compacted += EncodeRecord(RecordType::kJobSubmitted, json{{"job", job.id},
+                                                              {"path", job.path},
+                                                              {"options", job.options},
+                                                              {"submitted_ms", job.submitted_ms}}
+                                                             .dump());
     switch (job.state) {
       case JobState::kQueued:
       case JobState::kRunning:
@@ -76,12 +83,14 @@ void JobStore::Compact(const std::string& original, const JournalContents& conte
         }
         break;
       case JobState::kDone:
-        compacted += EncodeRecord(RecordType::kJobFinished,
-                                  json{{"job", job.id}, {"outputs", job.outputs}, {"duration_ms", job.duration_ms}}
-                                      .dump());
+        compacted += EncodeRecord(
+            RecordType::kJobFinished,
+            json{{"job", job.id}, {"outputs", job.outputs}, {"duration_ms", job.duration_ms}}
+                .dump());
         break;
       case JobState::kFailed:
-        compacted += EncodeRecord(RecordType::kJobFailed, json{{"job", job.id}, {"error", job.error}}.dump());
+        compacted += EncodeRecord(RecordType::kJobFailed,
+                                  json{{"job", job.id}, {"error", job.error}}.dump());
         break;
       case JobState::kCancelled:
         compacted += EncodeRecord(RecordType::kJobCancelled, json{{"job", job.id}}.dump());
@@ -158,7 +167,8 @@ void JobStore::Append(RecordType type, const json& payload) {
 Job JobStore::Submit(const std::string& path, const json& options, int64_t now_ms) {
   std::lock_guard lock(mu_);
   const std::string id = "j-" + std::to_string(next_number_);
-  Append(RecordType::kJobSubmitted, json{{"job", id}, {"path", path}, {"options", options}, {"submitted_ms", now_ms}});
+  Append(RecordType::kJobSubmitted,
+         json{{"job", id}, {"path", path}, {"options", options}, {"submitted_ms", now_ms}});
   cv_.notify_all();
   return Find(id);
 }
@@ -184,15 +194,19 @@ void JobStore::Interrupt() {
   cv_.notify_all();
 }
 
-void JobStore::RecordClip(const std::string& id, int64_t next_sample, const json& segments, int skipped) {
+void JobStore::RecordClip(const std::string& id, int64_t next_sample, const json& segments,
+                          int skipped) {
   std::lock_guard lock(mu_);
-  Append(RecordType::kClipDone,
-         json{{"job", id}, {"next_sample", next_sample}, {"segments", segments}, {"skipped", skipped}});
+  Append(
+      RecordType::kClipDone,
+      json{
+          {"job", id}, {"next_sample", next_sample}, {"segments", segments}, {"skipped", skipped}});
 }
 
 void JobStore::Finish(const std::string& id, const json& outputs, int64_t duration_ms) {
   std::lock_guard lock(mu_);
-  Append(RecordType::kJobFinished, json{{"job", id}, {"outputs", outputs}, {"duration_ms", duration_ms}});
+  Append(RecordType::kJobFinished,
+         json{{"job", id}, {"outputs", outputs}, {"duration_ms", duration_ms}});
   cancel_.erase(id);
 }
 
@@ -231,7 +245,8 @@ void JobStore::MarkCancelled(const std::string& id) {
 std::shared_ptr<std::atomic<bool>> JobStore::CancelFlag(const std::string& id) {
   std::lock_guard lock(mu_);
   auto it = cancel_.find(id);
-  if (it == cancel_.end()) it = cancel_.emplace(id, std::make_shared<std::atomic<bool>>(false)).first;
+  if (it == cancel_.end())
+    it = cancel_.emplace(id, std::make_shared<std::atomic<bool>>(false)).first;
   return it->second;
 }
 
@@ -253,7 +268,8 @@ std::vector<Job> JobStore::List() const {
 size_t JobStore::QueuedCount() const {
   std::lock_guard lock(mu_);
   size_t count = 0;
-  for (const auto& [n, job] : jobs_) count += job.state == JobState::kQueued || job.state == JobState::kRunning;
+  for (const auto& [n, job] : jobs_)
+    count += job.state == JobState::kQueued || job.state == JobState::kRunning;
   return count;
 }
 

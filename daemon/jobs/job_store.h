@@ -17,11 +17,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "daemon/jobs/file_system.h"
 #include "daemon/jobs/journal.h"
@@ -75,7 +74,8 @@ class JobStore {
 
   // A clip of a running job is complete; `next_sample` is where to resume,
   // `segments` what it produced, `skipped` how many silent clips it skipped.
-  void RecordClip(const std::string& id, int64_t next_sample, const nlohmann::json& segments, int skipped = 0);
+  void RecordClip(const std::string& id, int64_t next_sample, const nlohmann::json& segments,
+                  int skipped = 0);
   void Finish(const std::string& id, const nlohmann::json& outputs, int64_t duration_ms);
   void Fail(const std::string& id, const std::string& error);
   // A running job stopped by shutdown goes back to the queue (its clips kept).
@@ -103,11 +103,11 @@ class JobStore {
   RecoveryReport recovery_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::unique_ptr<JournalWriter> writer_;              // guarded by mu_
-  std::map<int64_t, Job> jobs_;                        // by number; guarded by mu_
+  std::unique_ptr<JournalWriter> writer_;                             // guarded by mu_
+  std::map<int64_t, Job> jobs_;                                       // by number; guarded by mu_
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> cancel_;  // guarded by mu_
-  int64_t next_number_ = 1;                            // guarded by mu_
-  bool interrupted_ = false;                           // guarded by mu_
+  int64_t next_number_ = 1;                                           // guarded by mu_
+  bool interrupted_ = false;                                          // guarded by mu_
 };
 
 }  // namespace scribed::daemon

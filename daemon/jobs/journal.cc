@@ -22,7 +22,8 @@ void AppendLe32(std::string& out, uint32_t v) {
 std::string EncodeRecord(journal::RecordType type, std::string_view payload) {
   if (payload.size() > journal::kMaxPayloadBytes) {
     throw std::invalid_argument("journal record of " + std::to_string(payload.size()) +
-                                " bytes exceeds the limit of " + std::to_string(journal::kMaxPayloadBytes));
+                                " bytes exceeds the limit of " +
+                                std::to_string(journal::kMaxPayloadBytes));
   }
   std::string body;
   body.reserve(5 + payload.size());
@@ -51,8 +52,9 @@ JournalContents ParseJournal(std::string_view bytes) {
     const uint32_t length = ReadLe32(p + 4);
     const uint8_t type = static_cast<uint8_t>(p[8]);
     if (length > journal::kMaxPayloadBytes) {
-      c.corruption = "record at offset " + std::to_string(pos) + ": length " + std::to_string(length) +
-                     " exceeds the limit of " + std::to_string(journal::kMaxPayloadBytes);
+      c.corruption = "record at offset " + std::to_string(pos) + ": length " +
+                     std::to_string(length) + " exceeds the limit of " +
+                     std::to_string(journal::kMaxPayloadBytes);
       c.dropped_bytes = left;
       break;
     }
@@ -68,7 +70,8 @@ JournalContents ParseJournal(std::string_view bytes) {
       break;
     }
     if (type == 0 || type > journal::kMaxRecordType) {
-      c.corruption = "record at offset " + std::to_string(pos) + ": unknown type " + std::to_string(type);
+      c.corruption =
+          "record at offset " + std::to_string(pos) + ": unknown type " + std::to_string(type);
       c.dropped_bytes = left;
       break;
     }

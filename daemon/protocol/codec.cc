@@ -74,9 +74,10 @@ std::string TypeError(std::string_view field, const char* expected) {
 
 const std::vector<std::string_view>& AllTopics() {
   static const std::vector<std::string_view> kAll{
-      topic::kSegmentPartial, topic::kSegmentFinal,  topic::kTranslationFinal, topic::kJobQueued,
-      topic::kJobStarted,     topic::kJobProgress,   topic::kJobDone,          topic::kJobFailed,
-      topic::kJobCancelled,   topic::kCaptureState,  topic::kDaemonState,      topic::kDaemonHeartbeat};
+      topic::kSegmentPartial, topic::kSegmentFinal, topic::kTranslationFinal,
+      topic::kJobQueued,      topic::kJobStarted,   topic::kJobProgress,
+      topic::kJobDone,        topic::kJobFailed,    topic::kJobCancelled,
+      topic::kCaptureState,   topic::kDaemonState,  topic::kDaemonHeartbeat};
   return kAll;
 }
 
@@ -126,7 +127,8 @@ Request ParseRequest(std::string_view bytes) {
   CheckVersion(doc, ErrorCode::kBadJson, "request");
   Request r;
   if (auto id = doc.find("id"); id != doc.end()) {
-    if (!id->is_string()) throw ProtocolError(ErrorCode::kBadJson, "request: field \"id\" must be a string");
+    if (!id->is_string())
+      throw ProtocolError(ErrorCode::kBadJson, "request: field \"id\" must be a string");
     r.id = id->get<std::string>();
   }
   auto command = doc.find("cmd");
@@ -135,7 +137,8 @@ Request ParseRequest(std::string_view bytes) {
   }
   r.cmd = command->get<std::string>();
   if (auto args = doc.find("args"); args != doc.end() && !args->is_null()) {
-    if (!args->is_object()) throw ProtocolError(ErrorCode::kBadArgs, "request: field \"args\" must be an object");
+    if (!args->is_object())
+      throw ProtocolError(ErrorCode::kBadArgs, "request: field \"args\" must be an object");
     r.args = std::move(*args);
   }
   return r;
@@ -176,11 +179,13 @@ Reply ParseReply(std::string_view bytes) {
   Reply r;
   if (auto id = doc.find("id"); id != doc.end() && id->is_string()) r.id = id->get<std::string>();
   auto ok = doc.find("ok");
-  if (ok == doc.end() || !ok->is_boolean()) throw ProtocolError(ErrorCode::kBadJson, "reply: field \"ok\" missing");
+  if (ok == doc.end() || !ok->is_boolean())
+    throw ProtocolError(ErrorCode::kBadJson, "reply: field \"ok\" missing");
   r.ok = ok->get<bool>();
   if (r.ok) {
     auto result = doc.find("result");
-    if (result == doc.end()) throw ProtocolError(ErrorCode::kBadJson, "reply: field \"result\" missing");
+    if (result == doc.end())
+      throw ProtocolError(ErrorCode::kBadJson, "reply: field \"result\" missing");
     r.result = std::move(*result);
     return r;
   }
@@ -190,7 +195,9 @@ Reply ParseReply(std::string_view bytes) {
     throw ProtocolError(ErrorCode::kBadJson, "reply: field \"error\" missing or without a code");
   }
   const auto code = ParseErrorCode((*error)["code"].get<std::string>());
-  if (!code) throw ProtocolError(ErrorCode::kBadJson, "reply: unknown error code " + (*error)["code"].dump());
+  if (!code)
+    throw ProtocolError(ErrorCode::kBadJson,
+                        "reply: unknown error code " + (*error)["code"].dump());
   r.code = *code;
   r.result = nullptr;
   if (auto message = error->find("message"); message != error->end() && message->is_string()) {
@@ -217,7 +224,9 @@ Event ParseEvent(std::string_view topic_frame, std::string_view body) {
   CheckVersion(doc, ErrorCode::kBadJson, "event");
   auto field = [&](const char* name) -> json& {
     auto it = doc.find(name);
-    if (it == doc.end()) throw ProtocolError(ErrorCode::kBadJson, std::string("event: field \"") + name + "\" missing");
+    if (it == doc.end())
+      throw ProtocolError(ErrorCode::kBadJson,
+                          std::string("event: field \"") + name + "\" missing");
     return *it;
   };
   Event e;
@@ -231,28 +240,35 @@ Event ParseEvent(std::string_view topic_frame, std::string_view body) {
   const json& seq = field("seq");
   const json& ts = field("ts");
   if (!run.is_string()) throw ProtocolError(ErrorCode::kBadJson, "event: \"run\" must be a string");
-  if (!seq.is_number_unsigned()) throw ProtocolError(ErrorCode::kBadJson, "event: \"seq\" must be a non-negative integer");
-  if (!ts.is_number_integer()) throw ProtocolError(ErrorCode::kBadJson, "event: \"ts\" must be an integer");
+  if (!seq.is_number_unsigned())
+    throw ProtocolError(ErrorCode::kBadJson, "event: \"seq\" must be a non-negative integer");
+  if (!ts.is_number_integer())
+    throw ProtocolError(ErrorCode::kBadJson, "event: \"ts\" must be an integer");
   e.run = run.get<std::string>();
   e.seq = seq.get<uint64_t>();
   e.ts_ms = ts.get<int64_t>();
   const json& session = field("session");
   const json& job = field("job");
   const json& segment = field("segment");
-  if (!session.is_null() && !session.is_string()) throw ProtocolError(ErrorCode::kBadJson, "event: \"session\" must be a string or null");
-  if (!job.is_null() && !job.is_string()) throw ProtocolError(ErrorCode::kBadJson, "event: \"job\" must be a string or null");
-  if (!segment.is_null() && !segment.is_number_integer()) throw ProtocolError(ErrorCode::kBadJson, "event: \"segment\" must be an integer or null");
+  if (!session.is_null() && !session.is_string())
+    throw ProtocolError(ErrorCode::kBadJson, "event: \"session\" must be a string or null");
+  if (!job.is_null() && !job.is_string())
+    throw ProtocolError(ErrorCode::kBadJson, "event: \"job\" must be a string or null");
+  if (!segment.is_null() && !segment.is_number_integer())
+    throw ProtocolError(ErrorCode::kBadJson, "event: \"segment\" must be an integer or null");
   if (session.is_string()) e.session = session.get<std::string>();
   if (job.is_string()) e.job = job.get<std::string>();
   if (segment.is_number_integer()) e.segment = segment.get<int64_t>();
-  for (const char* key : {"v", "type", "run", "seq", "ts", "session", "job", "segment"}) doc.erase(key);
+  for (const char* key : {"v", "type", "run", "seq", "ts", "session", "job", "segment"})
+    doc.erase(key);
   e.fields = std::move(doc);
   return e;
 }
 
 std::string RequireString(const nlohmann::json& args, std::string_view field) {
   auto value = OptionalString(args, field);
-  if (!value) throw ProtocolError(ErrorCode::kBadArgs, "missing argument \"" + std::string(field) + "\"");
+  if (!value)
+    throw ProtocolError(ErrorCode::kBadArgs, "missing argument \"" + std::string(field) + "\"");
   return *value;
 }
 
@@ -267,16 +283,19 @@ std::optional<int64_t> OptionalInt(const nlohmann::json& args, std::string_view 
                                    int64_t max) {
   auto it = args.find(field);
   if (it == args.end() || it->is_null()) return std::nullopt;
-  if (!it->is_number_integer()) throw ProtocolError(ErrorCode::kBadArgs, TypeError(field, "an integer"));
+  if (!it->is_number_integer())
+    throw ProtocolError(ErrorCode::kBadArgs, TypeError(field, "an integer"));
   // Unsigned values above INT64_MAX do not fit; treat them as out of range.
   if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-    throw ProtocolError(ErrorCode::kBadArgs, "argument \"" + std::string(field) + "\" out of range");
+    throw ProtocolError(ErrorCode::kBadArgs,
+                        "argument \"" + std::string(field) + "\" out of range");
   }
   const int64_t value = it->get<int64_t>();
   if (value < min || value > max) {
-    throw ProtocolError(ErrorCode::kBadArgs, "argument \"" + std::string(field) + "\" = " +
-                                                 std::to_string(value) + " is outside [" +
-                                                 std::to_string(min) + ", " + std::to_string(max) + "]");
+    throw ProtocolError(ErrorCode::kBadArgs, "argument \"" + std::string(field) +
+                                                 "\" = " + std::to_string(value) + " is outside [" +
+                                                 std::to_string(min) + ", " + std::to_string(max) +
+                                                 "]");
   }
   return value;
 }
@@ -284,7 +303,8 @@ std::optional<int64_t> OptionalInt(const nlohmann::json& args, std::string_view 
 std::optional<bool> OptionalBool(const nlohmann::json& args, std::string_view field) {
   auto it = args.find(field);
   if (it == args.end() || it->is_null()) return std::nullopt;
-  if (!it->is_boolean()) throw ProtocolError(ErrorCode::kBadArgs, TypeError(field, "true or false"));
+  if (!it->is_boolean())
+    throw ProtocolError(ErrorCode::kBadArgs, TypeError(field, "true or false"));
   return it->get<bool>();
 }
 
@@ -297,15 +317,18 @@ std::optional<std::vector<std::string>> OptionalStringList(const nlohmann::json&
     out.push_back(it->get<std::string>());
     return out;
   }
-  if (!it->is_array()) throw ProtocolError(ErrorCode::kBadArgs, TypeError(field, "a string or a list of strings"));
+  if (!it->is_array())
+    throw ProtocolError(ErrorCode::kBadArgs, TypeError(field, "a string or a list of strings"));
   for (const auto& item : *it) {
-    if (!item.is_string()) throw ProtocolError(ErrorCode::kBadArgs, TypeError(field, "a list of strings"));
+    if (!item.is_string())
+      throw ProtocolError(ErrorCode::kBadArgs, TypeError(field, "a list of strings"));
     out.push_back(item.get<std::string>());
   }
   return out;
 }
 
-void RejectUnknownArgs(const nlohmann::json& args, std::initializer_list<std::string_view> allowed) {
+void RejectUnknownArgs(const nlohmann::json& args,
+                       std::initializer_list<std::string_view> allowed) {
   for (const auto& [key, value] : args.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       throw ProtocolError(ErrorCode::kBadArgs, "unknown argument \"" + key + "\"");

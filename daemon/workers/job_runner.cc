@@ -1,9 +1,9 @@
 #include "daemon/workers/job_runner.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "daemon/adapters/segment_json.h"
 #include "daemon/zmq/control_server.h"
@@ -31,18 +31,25 @@ class JobSink final : public pipeline::ResultSink {
 
   void OnProgress(const pipeline::Progress& p) override {
     const double fraction =
-        total_ms_ > 0 ? std::min(1.0, static_cast<double>(p.done_ms) / static_cast<double>(total_ms_)) : 0.0;
+        total_ms_ > 0
+            ? std::min(1.0, static_cast<double>(p.done_ms) / static_cast<double>(total_ms_))
+            : 0.0;
     const auto now = Clock::now();
     // At most about one event per second or per percent.
-    if (fraction < last_fraction_ + 0.01 && now - last_sent_ < std::chrono::seconds(1) && fraction < 1.0) return;
+    if (fraction < last_fraction_ + 0.01 && now - last_sent_ < std::chrono::seconds(1) &&
+        fraction < 1.0)
+      return;
     if (fraction == last_fraction_ && fraction >= 1.0) return;
     last_fraction_ = fraction;
     last_sent_ = now;
     json eta = nullptr;
     if (fraction > 0 && total_ms_ > 0) eta = p.elapsed_s * (1 - fraction) / fraction;
     publisher_.Publish(protocol::topic::kJobProgress,
-                       json{{"fraction", fraction}, {"done_ms", p.done_ms}, {"total_ms", total_ms_},
-                            {"rtf", p.real_time_factor}, {"eta_s", eta}},
+                       json{{"fraction", fraction},
+                            {"done_ms", p.done_ms},
+                            {"total_ms", total_ms_},
+                            {"rtf", p.real_time_factor},
+                            {"eta_s", eta}},
                        EventIds{std::nullopt, job_, std::nullopt});
   }
 
@@ -70,7 +77,11 @@ pipeline::PipelineOptions OptionsFor(const Job& job, const ModelContext& model) 
 
 JobRunner::JobRunner(JobStore& store, Publisher& publisher, FileSystem& fs, ModelContext model,
                      std::filesystem::path results_dir)
-    : store_(store), publisher_(publisher), fs_(fs), model_(std::move(model)), results_dir_(std::move(results_dir)) {
+    : store_(store),
+      publisher_(publisher),
+      fs_(fs),
+      model_(std::move(model)),
+      results_dir_(std::move(results_dir)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -97,9 +108,10 @@ void JobRunner::Run() {
       } catch (const std::exception& e) {
         spdlog::critical("cannot journal the failure of job {}: {}", job->id, e.what());
       }
-      publisher_.Publish(protocol::topic::kJobFailed,
-                         json{{"error", {{"code", protocol::ErrorCodeName(r.code)}, {"message", r.message}}}},
-                         EventIds{std::nullopt, job->id, std::nullopt});
+      publisher_.Publish(
+          protocol::topic::kJobFailed,
+          json{{"error", {{"code", protocol::ErrorCodeName(r.code)}, {"message", r.message}}}},
+          EventIds{std::nullopt, job->id, std::nullopt});
     }
   }
 }
@@ -123,11 +135,14 @@ void JobRunner::RunJob(const Job& job) {
   audio::FileSource source(job.path);
   const int64_t total_ms = source.expected_samples().value_or(0) / kSamplesPerMs;
   publisher_.Publish(protocol::topic::kJobStarted,
-                     json{{"path", job.path}, {"resumed_from_ms", job.next_sample / kSamplesPerMs},
+                     json{{"path", job.path},
+                          {"resumed_from_ms", job.next_sample / kSamplesPerMs},
                           {"total_ms", total_ms}},
                      ids);
   spdlog::info("job {}: {} ({} ms{})", job.id, job.path, total_ms,
-               job.next_sample ? ", resuming at " + std::to_string(job.next_sample / kSamplesPerMs) + " ms" : "");
+               job.next_sample
+                   ? ", resuming at " + std::to_string(job.next_sample / kSamplesPerMs) + " ms"
+                   : "");
   JobSink sink(publisher_, job.id, total_ms);
   pipeline::Pipeline pipe(model_.model, run_options, &sink);
   pipe.mutable_provenance().model = model_.model_file;
@@ -159,7 +174,9 @@ void JobRunner::RunJob(const Job& job) {
         break;
       }
       const double clip_s = static_cast<double>(clip.samples.size()) / audio::kOutputRate;
-      const double rtf = clip_s > 0 ? std::chrono::duration<double>(Clock::now() - clip_started).count() / clip_s : 0;
+      const double rtf =
+          clip_s > 0 ? std::chrono::duration<double>(Clock::now() - clip_started).count() / clip_s
+                     : 0;
       json journaled = json::array();
       for (pipeline::Segment& s : sink.pending) {
         // The fresh pipeline numbered from 0 and knew nothing of the segments
@@ -185,7 +202,8 @@ void JobRunner::RunJob(const Job& job) {
         publisher_.Publish(protocol::topic::kSegmentFinal, fields, seg_ids);
         if (!s.translation.empty()) {
           publisher_.Publish(protocol::topic::kTranslationFinal,
-                             json{{"src_lang", lang}, {"tgt_lang", pipe.Finish(true).translation_language},
+                             json{{"src_lang", lang},
+                                  {"tgt_lang", pipe.Finish(true).translation_language},
                                   {"text", s.translation}},
                              seg_ids);
         }
@@ -236,7 +254,9 @@ void JobRunner::RunJob(const Job& job) {
   const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
   const double rtf = t.duration_ms > 0 ? elapsed * 1000.0 / static_cast<double>(t.duration_ms) : 0;
   publisher_.Publish(protocol::topic::kJobDone,
-                     json{{"outputs", outputs}, {"duration_ms", t.duration_ms}, {"rtf", rtf},
+                     json{{"outputs", outputs},
+                          {"duration_ms", t.duration_ms},
+                          {"rtf", rtf},
                           {"segments", t.segments.size()}},
                      ids);
   spdlog::info("job {}: done, {} segments, RTF {:.2f}", job.id, t.segments.size(), rtf);

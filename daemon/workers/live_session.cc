@@ -26,9 +26,9 @@ LiveSession::LiveSession(Publisher& publisher, ModelContext model, LiveOptions o
       model_(std::move(model)),
       options_(std::move(options)),
       pipeline_(model_.model, options_.pipeline, &collector_),
-      source_(CaptureFor(options_.device),
-              [this](const audio::Chunk& c) { OnChunk(c); },
-              [this](const audio::CaptureEvent& e) { OnState(e); }) {
+      source_(
+          CaptureFor(options_.device), [this](const audio::Chunk& c) { OnChunk(c); },
+          [this](const audio::CaptureEvent& e) { OnState(e); }) {
   inference_thread_ = std::thread([this] { Infer(); });
   capture_thread_ = std::thread([this] {
     try {
@@ -61,7 +61,8 @@ void LiveSession::PublishState(const std::string& state, json fields) {
     fields["dropped_ms"] = dropped_samples_ / kSamplesPerMs;
   }
   fields["xruns"] = nullptr;  // recovered inside the capture layer, not counted here
-  publisher_.Publish(protocol::topic::kCaptureState, std::move(fields), EventIds{options_.id, std::nullopt, std::nullopt});
+  publisher_.Publish(protocol::topic::kCaptureState, std::move(fields),
+                     EventIds{options_.id, std::nullopt, std::nullopt});
 }
 
 void LiveSession::OnState(const audio::CaptureEvent& event) {
@@ -73,13 +74,16 @@ void LiveSession::OnState(const audio::CaptureEvent& event) {
         lost_ = false;
         PublishState("recovered", json{{"format", event.message}});
       } else {
-        PublishState("started", json{{"format", event.message}, {"rate", audio::kOutputRate}, {"channels", 1}});
+        PublishState(
+            "started",
+            json{{"format", event.message}, {"rate", audio::kOutputRate}, {"channels", 1}});
       }
       break;
     case audio::CaptureState::kRetrying:
       if (!lost_) {
         lost_ = true;
-        PublishState("lost", json{{"error", event.message}, {"retry_in_ms", event.retry_in.count()}});
+        PublishState("lost",
+                     json{{"error", event.message}, {"retry_in_ms", event.retry_in.count()}});
       }
       break;
     case audio::CaptureState::kStopped:
@@ -130,18 +134,21 @@ void LiveSession::Infer() {
         const auto started = Clock::now();
         if (!pipeline_.Process(pipeline::Clip{clip.start, clip.samples})) return;
         const double clip_s = static_cast<double>(clip.samples.size()) / audio::kOutputRate;
-        const double rtf = std::chrono::duration<double>(Clock::now() - started).count() / std::max(clip_s, 1e-3);
+        const double rtf =
+            std::chrono::duration<double>(Clock::now() - started).count() / std::max(clip_s, 1e-3);
         for (const pipeline::Segment& s : collector_.pending) {
           json fields = SegmentFinalFields(s, lang);
           fields["rtf"] = rtf;
-          fields["latency_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - arrived).count();
+          fields["latency_ms"] =
+              std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - arrived).count();
           fields["source"] = "mic";
           const EventIds ids{options_.id, std::nullopt, s.index};
           publisher_.Publish(protocol::topic::kSegmentFinal, fields, ids);
           if (!s.translation.empty()) {
-            publisher_.Publish(protocol::topic::kTranslationFinal,
-                               json{{"src_lang", lang}, {"tgt_lang", translation_lang}, {"text", s.translation}},
-                               ids);
+            publisher_.Publish(
+                protocol::topic::kTranslationFinal,
+                json{{"src_lang", lang}, {"tgt_lang", translation_lang}, {"text", s.translation}},
+                ids);
           }
           ++segments_;
         }

@@ -17,10 +17,9 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "daemon/workers/model_context.h"
 #include "daemon/zmq/publisher.h"
@@ -76,14 +75,14 @@ class LiveSession {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Queued> queue_;       // guarded by mu_
-  int64_t queued_samples_ = 0;     // guarded by mu_
-  bool capture_done_ = false;      // guarded by mu_
-  bool behind_ = false;            // guarded by mu_
-  bool overrun_ = false;           // guarded by mu_
-  int64_t dropped_samples_ = 0;    // guarded by mu_
-  int64_t expected_next_ = -1;     // capture thread only: for gap_ms on recovery
-  bool lost_ = false;              // capture thread only
+  std::deque<Queued> queue_;     // guarded by mu_
+  int64_t queued_samples_ = 0;   // guarded by mu_
+  bool capture_done_ = false;    // guarded by mu_
+  bool behind_ = false;          // guarded by mu_
+  bool overrun_ = false;         // guarded by mu_
+  int64_t dropped_samples_ = 0;  // guarded by mu_
+  int64_t expected_next_ = -1;   // capture thread only: for gap_ms on recovery
+  bool lost_ = false;            // capture thread only
   std::atomic<int> segments_{0};
   std::atomic<bool> stopped_{false};
 

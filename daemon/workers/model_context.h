@@ -11,7 +11,7 @@ namespace scribed::daemon {
 
 struct ModelContext {
   std::shared_ptr<const engine::Model> model;
-  pipeline::ModelFileInfo model_file;   // with SHA-256, for provenance
+  pipeline::ModelFileInfo model_file;  // with SHA-256, for provenance
   pipeline::ModelFileInfo mmproj_file;
   int threads = 0;
   double max_tokens_per_second = 10.0;

@@ -1,10 +1,10 @@
 #include "daemon/zmq/control_server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <system_error>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 namespace scribed::daemon {
 
@@ -35,7 +35,8 @@ ControlServer::ControlServer(zmq::context_t& context, const std::string& endpoin
     : handler_(std::move(handler)),
       router_(context, zmq::socket_type::router),
       wake_pull_(context, zmq::socket_type::pull),
-      wake_endpoint_("inproc://scribed-control-wake-" + std::to_string(reinterpret_cast<uintptr_t>(this))),
+      wake_endpoint_("inproc://scribed-control-wake-" +
+                     std::to_string(reinterpret_cast<uintptr_t>(this))),
       context_(context) {
   PrepareEndpoint(endpoint, security);
   ApplySecurity(router_, endpoint, security);
@@ -62,7 +63,8 @@ void ControlServer::Stop() {
 }
 
 std::chrono::steady_clock::time_point ControlServer::last_alive() const noexcept {
-  return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(alive_ns_.load()));
+  return std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(alive_ns_.load()));
 }
 
 std::string ControlServer::Answer(std::string_view body) {
@@ -70,13 +72,15 @@ std::string ControlServer::Answer(std::string_view body) {
   try {
     request = protocol::ParseRequest(body);
   } catch (...) {
-    return protocol::EncodeReply(ReplyForException(protocol::SalvageRequestId(body), std::current_exception()));
+    return protocol::EncodeReply(
+        ReplyForException(protocol::SalvageRequestId(body), std::current_exception()));
   }
   try {
     return protocol::EncodeReply(Reply::Ok(request.id, handler_(request)));
   } catch (...) {
     const Reply reply = ReplyForException(request.id, std::current_exception());
-    if (reply.code == ErrorCode::kInternal) spdlog::error("command {}: {}", request.cmd, reply.message);
+    if (reply.code == ErrorCode::kInternal)
+      spdlog::error("command {}: {}", request.cmd, reply.message);
     return protocol::EncodeReply(reply);
   }
 }
@@ -85,7 +89,8 @@ void ControlServer::Run() {
   std::vector<zmq::message_t> frames;
   for (;;) {
     alive_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
-    zmq::pollitem_t items[] = {{router_.handle(), 0, ZMQ_POLLIN, 0}, {wake_pull_.handle(), 0, ZMQ_POLLIN, 0}};
+    zmq::pollitem_t items[] = {{router_.handle(), 0, ZMQ_POLLIN, 0},
+                               {wake_pull_.handle(), 0, ZMQ_POLLIN, 0}};
     // The timeout only refreshes the watchdog's liveness stamp.
     zmq::poll(items, 2, std::chrono::milliseconds(1000));
     if (items[1].revents & ZMQ_POLLIN) break;
@@ -104,9 +109,9 @@ void ControlServer::Run() {
     const size_t body_index = delimited ? 2 : 1;
     std::string reply;
     if (frames.size() != body_index + 1) {
-      reply = protocol::EncodeReply(Reply::Error("", ErrorCode::kBadJson,
-                                                 "expected one body frame, got " +
-                                                     std::to_string(frames.size() - body_index)));
+      reply = protocol::EncodeReply(Reply::Error(
+          "", ErrorCode::kBadJson,
+          "expected one body frame, got " + std::to_string(frames.size() - body_index)));
     } else {
       reply = Answer(frames[body_index].to_string_view());
     }

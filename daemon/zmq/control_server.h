@@ -10,10 +10,9 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include "daemon/zmq/endpoint.h"
@@ -29,8 +28,8 @@ class ControlServer {
   using Handler = std::function<nlohmann::json(const protocol::Request&)>;
 
   // Binds (throws zmq::error_t or EndpointError) and starts the thread.
-  ControlServer(zmq::context_t& context, const std::string& endpoint, const TransportSecurity& security,
-                Handler handler);
+  ControlServer(zmq::context_t& context, const std::string& endpoint,
+                const TransportSecurity& security, Handler handler);
   ~ControlServer();  // Stop()
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;

@@ -22,7 +22,8 @@ void PrepareIpcDir(const std::string& endpoint, const std::filesystem::path& dir
     for (const auto& part : dir) {
       partial /= part;
       if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
-        throw EndpointError(endpoint + ": cannot create " + partial.string() + ": " + std::strerror(errno));
+        throw EndpointError(endpoint + ": cannot create " + partial.string() + ": " +
+                            std::strerror(errno));
       }
     }
   }
@@ -34,7 +35,8 @@ void PrepareIpcDir(const std::string& endpoint, const std::filesystem::path& dir
     throw EndpointError(endpoint + ": " + dir.string() + " belongs to another user");
   }
   if ((st.st_mode & 0077) != 0 && ::chmod(dir.c_str(), 0700) != 0) {
-    throw EndpointError(endpoint + ": cannot restrict " + dir.string() + " to mode 0700: " + std::strerror(errno));
+    throw EndpointError(endpoint + ": cannot restrict " + dir.string() +
+                        " to mode 0700: " + std::strerror(errno));
   }
 }
 
@@ -48,7 +50,8 @@ void PrepareEndpoint(const std::string& endpoint, const TransportSecurity& secur
   if (StartsWith(endpoint, "ipc://")) {
     const std::filesystem::path path = endpoint.substr(6);
     if (path.empty() || path.string()[0] == '@') {
-      throw EndpointError(endpoint + ": ipc endpoints must be file paths (abstract sockets have no permissions)");
+      throw EndpointError(
+          endpoint + ": ipc endpoints must be file paths (abstract sockets have no permissions)");
     }
     PrepareIpcDir(endpoint, path.parent_path());
     return;
@@ -73,7 +76,8 @@ void PrepareEndpoint(const std::string& endpoint, const TransportSecurity& secur
   throw EndpointError(endpoint + ": unsupported transport (use ipc:// or tcp://)");
 }
 
-void ApplySecurity(zmq::socket_t& socket, const std::string& endpoint, const TransportSecurity& security) {
+void ApplySecurity(zmq::socket_t& socket, const std::string& endpoint,
+                   const TransportSecurity& security) {
   if (!StartsWith(endpoint, "tcp://") || security.curve_secret_key.empty()) return;
   std::array<uint8_t, 32> key{};
   if (security.curve_secret_key.size() != 40 ||

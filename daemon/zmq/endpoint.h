@@ -7,7 +7,6 @@
 
 #include <stdexcept>
 #include <string>
-
 #include <zmq.hpp>
 
 namespace scribed::daemon {
@@ -29,6 +28,7 @@ void PrepareEndpoint(const std::string& endpoint, const TransportSecurity& secur
 
 // Sets CURVE server options on `socket` when `endpoint` is tcp:// and a key is
 // configured. Throws EndpointError for a malformed key.
-void ApplySecurity(zmq::socket_t& socket, const std::string& endpoint, const TransportSecurity& security);
+void ApplySecurity(zmq::socket_t& socket, const std::string& endpoint,
+                   const TransportSecurity& security);
 
 }  // namespace scribed::daemon

@@ -50,7 +50,8 @@ Publisher::Publisher(zmq::context_t& context, Options options)
 
 Publisher::~Publisher() { Stop(); }
 
-void Publisher::Publish(std::string_view type, nlohmann::json fields, const EventIds& ids, bool droppable) {
+void Publisher::Publish(std::string_view type, nlohmann::json fields, const EventIds& ids,
+                        bool droppable) {
   if (!fields.is_object()) fields = nlohmann::json::object();
   fields["session"] = ids.session ? nlohmann::json(*ids.session) : nlohmann::json(nullptr);
   fields["job"] = ids.job ? nlohmann::json(*ids.job) : nlohmann::json(nullptr);
@@ -81,7 +82,8 @@ void Publisher::Stop() {
 }
 
 std::chrono::steady_clock::time_point Publisher::last_alive() const noexcept {
-  return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(alive_ns_.load()));
+  return std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(alive_ns_.load()));
 }
 
 void Publisher::Send(const std::string& type, const std::string& payload) {
@@ -114,7 +116,8 @@ void Publisher::Run() {
     const auto now = Clock::now();
     alive_ns_ = now.time_since_epoch().count();
     if (now >= next_heartbeat) {
-      nlohmann::json fields = options_.heartbeat_fields ? options_.heartbeat_fields() : nlohmann::json::object();
+      nlohmann::json fields =
+          options_.heartbeat_fields ? options_.heartbeat_fields() : nlohmann::json::object();
       // The heartbeat's own seq is the newest; last_seq names it for readers
       // that only look at fields.
       fields["last_seq"] = last_seq_.load() + 1;

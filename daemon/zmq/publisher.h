@@ -11,12 +11,11 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include "daemon/zmq/endpoint.h"
@@ -71,16 +70,16 @@ class Publisher {
 
   Options options_;
   std::string inproc_;
-  zmq::socket_t pub_;       // owned by the publisher thread after start
-  zmq::socket_t pull_;      // owned by the publisher thread
+  zmq::socket_t pub_;   // owned by the publisher thread after start
+  zmq::socket_t pull_;  // owned by the publisher thread
   std::mutex push_mu_;
-  zmq::socket_t push_;      // guarded by push_mu_
-  bool stopped_ = false;    // guarded by push_mu_
+  zmq::socket_t push_;    // guarded by push_mu_
+  bool stopped_ = false;  // guarded by push_mu_
   ReplayLog replay_;
   std::atomic<uint64_t> last_seq_{0};
   std::atomic<uint64_t> dropped_{0};
   std::atomic<int64_t> alive_ns_{0};
-  std::thread thread_;      // the publisher thread
+  std::thread thread_;  // the publisher thread
 };
 
 // A random 8-hex-digit run id.

@@ -39,7 +39,8 @@ class ConfigTest : public ::testing::Test {
 
 TEST_F(ConfigTest, ReadsEveryKind) {
   DaemonOptions o;
-  LoadConfigFile(Write("model = \"/m/a.gguf\"\nthreads = 6\nallow_remote = false\nmode = \"verbatim\"\n"), o);
+  LoadConfigFile(
+      Write("model = \"/m/a.gguf\"\nthreads = 6\nallow_remote = false\nmode = \"verbatim\"\n"), o);
   EXPECT_EQ(o.model, "/m/a.gguf");
   EXPECT_EQ(o.threads, 6);
   EXPECT_EQ(o.mode, "verbatim");
@@ -52,7 +53,8 @@ TEST_F(ConfigTest, ErrorsNameFileAndLine) {
   EXPECT_EQ(ErrorOf("threads = \"four\"\n"), file + ":1: threads must be an integer in [0, 1024]");
   EXPECT_EQ(ErrorOf("\nthreads = 5000\n"), file + ":2: threads = 5000 is outside [0, 1024]");
   EXPECT_EQ(ErrorOf("allow_remote = 1\n"), file + ":1: allow_remote must be true or false");
-  EXPECT_EQ(ErrorOf("mode = \"fancy\"\n"), file + ":1: mode = \"fancy\" is not one of: clean, verbatim");
+  EXPECT_EQ(ErrorOf("mode = \"fancy\"\n"),
+            file + ":1: mode = \"fancy\" is not one of: clean, verbatim");
   EXPECT_EQ(ErrorOf("model = 3\n"), file + ":1: model must be a string");
   const std::string syntax = ErrorOf("model = \"a\"\nthreads = = 2\n");
   EXPECT_EQ(syntax.rfind(file + ":2: ", 0), 0u) << syntax;

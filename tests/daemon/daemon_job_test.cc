@@ -31,7 +31,8 @@ class DaemonJobTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     shared_ = new TempDir();
-    const auto config = engine::testgen::TestModelConfigFromJson(ReadFile(Golden() / "case-a-text.json"));
+    const auto config =
+        engine::testgen::TestModelConfigFromJson(ReadFile(Golden() / "case-a-text.json"));
     engine::testgen::WriteTestModel(config, Golden() / "gemma4-vocab.gguf", Model(), Mmproj());
     const std::vector<float> speech = audio::DecodeFile(Golden() / "speech16k.wav");
     audio::WavWriter wav(Audio(), audio::kOutputRate, 1, audio::WavEncoding::kFloat32);
@@ -47,13 +48,13 @@ class DaemonJobTest : public ::testing::Test {
   static fs::path Mmproj() { return shared_->path() / "p.gguf"; }
   static fs::path Audio() { return shared_->path() / "talk.wav"; }
   static std::vector<std::string> ModelFlags() {
-    return {"--model", Model().string(), "--mmproj", Mmproj().string(), "--threads", "2",
-            "--max-tokens-per-second", "2", "--heartbeat-ms", "3600000"};
+    return {"--model", Model().string(),          "--mmproj", Mmproj().string(), "--threads",
+            "2",       "--max-tokens-per-second", "2",        "--heartbeat-ms",  "3600000"};
   }
   static json Submit(ControlClient& control) {
-    const json r = control.Call("transcribe", {{"path", Audio().string()},
-                                               {"mode", "verbatim"},
-                                               {"outputs", {"txt", "srt", "json"}}});
+    const json r = control.Call(
+        "transcribe",
+        {{"path", Audio().string()}, {"mode", "verbatim"}, {"outputs", {"txt", "srt", "json"}}});
     EXPECT_TRUE(r["ok"]) << r;
     return r["result"];
   }
@@ -184,7 +185,8 @@ TEST_F(DaemonJobTest, Kill9MidJobThenRestartCompletesIdentically) {
   bool resumed = false;
   const json replay = control.Call("replay", {{"since_seq", 0}});
   for (const json& e : replay["result"]["events"]) {
-    if (e["type"] == "job.started" && e["job"] == job) resumed = e["resumed_from_ms"].get<int64_t>() > 0;
+    if (e["type"] == "job.started" && e["job"] == job)
+      resumed = e["resumed_from_ms"].get<int64_t>() > 0;
   }
   EXPECT_TRUE(resumed) << "the job finished before the kill, or restarted from the beginning";
   for (const std::string format : {"txt", "srt", "json"}) {
@@ -210,9 +212,9 @@ TEST_F(DaemonJobTest, LiveSessionFromAlsaFilePcm) {
     const float zero = 0;
     for (int i = 0; i < 48000; ++i) raw.write(reinterpret_cast<const char*>(&zero), sizeof zero);
   }
-  std::ofstream(dir.path() / "asoundrc") << "pcm.talk {\n  type file\n  slave.pcm \"null\"\n  file \"/dev/null\"\n"
-                                         << "  infile \"" << (dir.path() / "talk.raw").string()
-                                         << "\"\n  format \"raw\"\n}\n";
+  std::ofstream(dir.path() / "asoundrc")
+      << "pcm.talk {\n  type file\n  slave.pcm \"null\"\n  file \"/dev/null\"\n"
+      << "  infile \"" << (dir.path() / "talk.raw").string() << "\"\n  format \"raw\"\n}\n";
   const std::string alsa = "/usr/share/alsa/alsa.conf:" + (dir.path() / "asoundrc").string();
   ::setenv("ALSA_CONFIG_PATH", alsa.c_str(), 1);  // inherited by the daemon
   DaemonProcess daemon(dir.path(), ModelFlags());

@@ -44,14 +44,18 @@ pid_t Spawn(const std::vector<std::string>& args, const std::filesystem::path& e
   return pid;
 }
 
-int ExitStatus(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+int ExitStatus(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
 }  // namespace
 
-DaemonProcess::DaemonProcess(const std::filesystem::path& dir, std::vector<std::string> extra) : dir_(dir) {
+DaemonProcess::DaemonProcess(const std::filesystem::path& dir, std::vector<std::string> extra)
+    : dir_(dir) {
   events_ = "ipc://" + (dir / "run/events").string();
   control_ = "ipc://" + (dir / "run/control").string();
-  std::vector<std::string> args{"--events", events_, "--control", control_, "--state-dir", (dir / "state").string(),
+  std::vector<std::string> args{"--events", events_,       "--control",
+                                control_,   "--state-dir", (dir / "state").string(),
                                 "--config", "/dev/null"};
   args.insert(args.end(), extra.begin(), extra.end());
   pid_ = Spawn(args, dir / "stderr.log");
@@ -64,9 +68,11 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& dir, std::vector<std::
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("scribed exited with " + std::to_string(ExitStatus(status)) + ": " + Stderr());
+      throw std::runtime_error("scribed exited with " + std::to_string(ExitStatus(status)) + ": " +
+                               Stderr());
     }
-    auto reply = client.Raw({R"({"v":1,"id":"ready","cmd":"status"})"}, std::chrono::milliseconds(100));
+    auto reply =
+        client.Raw({R"({"v":1,"id":"ready","cmd":"status"})"}, std::chrono::milliseconds(100));
     if (reply && nlohmann::json::parse(*reply)["result"]["state"] == "ready") return;
     if (reply) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // loading the model
   }
@@ -100,7 +106,8 @@ std::string DaemonProcess::Stderr() const {
   return ss.str();
 }
 
-std::pair<int, std::string> RunScribed(const std::vector<std::string>& args, const std::filesystem::path& dir) {
+std::pair<int, std::string> RunScribed(const std::vector<std::string>& args,
+                                       const std::filesystem::path& dir) {
   const auto err = dir / "run-stderr.log";
   std::filesystem::remove(err);
   const pid_t pid = Spawn(args, err);
@@ -123,7 +130,8 @@ std::optional<std::string> ControlClient::Raw(const std::vector<std::string>& fr
   // REQ-style delimiter so the reply comes back as [empty, body].
   socket_.send(zmq::message_t(), zmq::send_flags::sndmore);
   for (size_t i = 0; i < frames.size(); ++i) {
-    socket_.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    socket_.send(zmq::buffer(frames[i]),
+                 i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
   }
   zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
   if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
@@ -133,7 +141,8 @@ std::optional<std::string> ControlClient::Raw(const std::vector<std::string>& fr
     (void)socket_.recv(m);
     parts.push_back(std::move(m));
   } while (parts.back().more());
-  if (parts.size() != 2 || parts[0].size() != 0) throw std::runtime_error("reply without delimiter");
+  if (parts.size() != 2 || parts[0].size() != 0)
+    throw std::runtime_error("reply without delimiter");
   return parts[1].to_string();
 }
 
@@ -144,14 +153,16 @@ nlohmann::json ControlClient::Call(const std::string& cmd, nlohmann::json args) 
   return nlohmann::json::parse(*reply);
 }
 
-Subscriber::Subscriber(zmq::context_t& context, const std::string& endpoint, const std::string& prefix)
+Subscriber::Subscriber(zmq::context_t& context, const std::string& endpoint,
+                       const std::string& prefix)
     : socket_(context, zmq::socket_type::sub) {
   socket_.set(zmq::sockopt::linger, 0);
   socket_.set(zmq::sockopt::subscribe, prefix);
   socket_.connect(endpoint);
 }
 
-std::optional<std::pair<std::string, nlohmann::json>> Subscriber::Next(std::chrono::milliseconds timeout) {
+std::optional<std::pair<std::string, nlohmann::json>> Subscriber::Next(
+    std::chrono::milliseconds timeout) {
   zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
   if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
   zmq::message_t topic, body;

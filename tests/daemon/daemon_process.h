@@ -7,11 +7,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 namespace scribed::daemon::testing {
@@ -51,7 +50,8 @@ class DaemonProcess {
 };
 
 // Runs scribed with `args` to completion; returns {exit status, stderr}.
-std::pair<int, std::string> RunScribed(const std::vector<std::string>& args, const std::filesystem::path& dir);
+std::pair<int, std::string> RunScribed(const std::vector<std::string>& args,
+                                       const std::filesystem::path& dir);
 
 // A DEALER client: one request, one reply (with a timeout).
 class ControlClient {

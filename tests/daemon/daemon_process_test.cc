@@ -1,13 +1,14 @@
 // The scribed process on real ipc:// sockets: events with a gap-free seq,
 // replay filling a gap, hostile control traffic, config errors, signals and
 // the journal across kill -9.
+#include "tests/daemon/daemon_process.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <random>
 
 #include "scribed/protocol/protocol.h"
-#include "tests/daemon/daemon_process.h"
 
 namespace scribed::daemon::testing {
 namespace {
@@ -44,7 +45,8 @@ TEST(DaemonProcessTest, SubscriberSeesStateAndGapFreeSeq) {
     ExpectValidEvent(e->first, e->second, run);
     live.push_back(e->second);
   }
-  for (size_t i = 1; i < live.size(); ++i) EXPECT_EQ(live[i]["seq"], live[i - 1]["seq"].get<uint64_t>() + 1);
+  for (size_t i = 1; i < live.size(); ++i)
+    EXPECT_EQ(live[i]["seq"], live[i - 1]["seq"].get<uint64_t>() + 1);
   const json replay = control.Call("replay", {{"since_seq", 0}});
   ASSERT_TRUE(replay["ok"]) << replay;
   const json& events = replay["result"]["events"];
@@ -127,13 +129,24 @@ TEST(DaemonProcessTest, HostileControlTrafficIsAnsweredAndHarmless) {
   ControlClient control(context, daemon.control());
   std::mt19937 rng(11);
   const std::vector<std::string> shapes{
-      "", "{", "null", "[]", "\"status\"", "{\"v\":1}", "{\"v\":2,\"cmd\":\"status\"}",
-      R"({"v":1,"cmd":"nope"})", R"({"v":1,"cmd":"status","args":{"x":1}})",
-      R"({"v":1,"cmd":"replay","args":{"since_seq":-1}})", R"({"v":1,"cmd":"replay","args":{"since_seq":"0"}})",
-      R"({"v":1,"cmd":"transcribe","args":{"path":42}})", R"({"v":1,"cmd":"transcribe","args":{"path":"rel.wav"}})",
+      "",
+      "{",
+      "null",
+      "[]",
+      "\"status\"",
+      "{\"v\":1}",
+      "{\"v\":2,\"cmd\":\"status\"}",
+      R"({"v":1,"cmd":"nope"})",
+      R"({"v":1,"cmd":"status","args":{"x":1}})",
+      R"({"v":1,"cmd":"replay","args":{"since_seq":-1}})",
+      R"({"v":1,"cmd":"replay","args":{"since_seq":"0"}})",
+      R"({"v":1,"cmd":"transcribe","args":{"path":42}})",
+      R"({"v":1,"cmd":"transcribe","args":{"path":"rel.wav"}})",
       R"({"v":1,"cmd":"transcribe","args":{"path":"/no/such/file.wav"}})",
-      R"({"v":1,"cmd":"cancel","args":{"job":"j-999"}})", R"({"v":1,"cmd":"result","args":{}})",
-      R"({"v":1,"cmd":"status","args":"x"})", "{\"v\":1,\"cmd\":\"\xc3\x28\"}"};
+      R"({"v":1,"cmd":"cancel","args":{"job":"j-999"}})",
+      R"({"v":1,"cmd":"result","args":{}})",
+      R"({"v":1,"cmd":"status","args":"x"})",
+      "{\"v\":1,\"cmd\":\"\xc3\x28\"}"};
   int answered = 0;
   for (int i = 0; i < 1000; ++i) {
     std::vector<std::string> frames;
@@ -155,7 +168,12 @@ TEST(DaemonProcessTest, HostileControlTrafficIsAnsweredAndHarmless) {
         break;
       case 4: {  // valid JSON, random command and argument types
         json args{{"since_seq", json::array()}, {"job", 5}, {"path", nullptr}, {"limit", 1e300}};
-        frames = {json{{"v", 1}, {"id", std::to_string(i)}, {"cmd", i % 2 ? "replay" : "jobs!"}, {"args", args}}.dump()};
+        frames = {json{
+            {"v", 1},
+            {"id", std::to_string(i)},
+            {"cmd", i % 2 ? "replay" : "jobs!"},
+            {"args",
+             args}}.dump()};
         break;
       }
     }
@@ -177,7 +195,8 @@ TEST(DaemonProcessTest, HostileControlTrafficIsAnsweredAndHarmless) {
   // A message over ZMQ_MAXMSGSIZE: libzmq drops that peer; others are served.
   {
     ControlClient rude(context, daemon.control());
-    EXPECT_FALSE(rude.Raw({std::string(protocol::kMaxTransportBytes + 10, 'x')}, std::chrono::milliseconds(300)));
+    EXPECT_FALSE(rude.Raw({std::string(protocol::kMaxTransportBytes + 10, 'x')},
+                          std::chrono::milliseconds(300)));
   }
   EXPECT_TRUE(control.Call("status")["ok"]);
   EXPECT_TRUE(ControlClient(context, daemon.control()).Call("status")["ok"]);
@@ -210,7 +229,8 @@ TEST(DaemonProcessTest, JobsSurviveKill9) {
     DaemonProcess daemon(dir.path(), {"--heartbeat-ms", "3600000"});
     zmq::context_t context;
     ControlClient control(context, daemon.control());
-    const json r = control.Call("transcribe", {{"path", audio}, {"outputs", {"srt"}}, {"lang", "en"}});
+    const json r =
+        control.Call("transcribe", {{"path", audio}, {"outputs", {"srt"}}, {"lang", "en"}});
     ASSERT_TRUE(r["ok"]) << r;
     id = r["result"]["job"];
     daemon.Kill(SIGKILL);
@@ -229,10 +249,11 @@ TEST(DaemonProcessTest, JobsSurviveKill9) {
 TEST(DaemonProcessTest, SecondDaemonOnSameStateDirIsRefused) {
   TempDir dir;
   DaemonProcess daemon(dir.path());
-  const auto [code, err] = RunScribed({"--events", "ipc://" + (dir.path() / "b/events").string(), "--control",
-                                       "ipc://" + (dir.path() / "b/control").string(), "--state-dir",
-                                       (dir.path() / "state").string(), "--config", "/dev/null"},
-                                      dir.path());
+  const auto [code, err] =
+      RunScribed({"--events", "ipc://" + (dir.path() / "b/events").string(), "--control",
+                  "ipc://" + (dir.path() / "b/control").string(), "--state-dir",
+                  (dir.path() / "state").string(), "--config", "/dev/null"},
+                 dir.path());
   EXPECT_EQ(code, 1);
   EXPECT_NE(err.find("in use by another scribed"), std::string::npos) << err;
 }
@@ -242,19 +263,22 @@ TEST(DaemonProcessTest, ConfigErrorsNameFileAndLine) {
   const std::string config = WriteFile(dir.path() / "c.toml", "threads = 2\nheartbeat_ms = 1\n");
   auto [code, err] = RunScribed({"--config", config}, dir.path());
   EXPECT_EQ(code, 2);
-  EXPECT_NE(err.find(config + ":2: heartbeat_ms = 1 is outside [100, 3600000]"), std::string::npos) << err;
+  EXPECT_NE(err.find(config + ":2: heartbeat_ms = 1 is outside [100, 3600000]"), std::string::npos)
+      << err;
   std::tie(code, err) = RunScribed({"--config", "/dev/null", "--threads", "many"}, dir.path());
   EXPECT_EQ(code, 2);
   EXPECT_NE(err.find("--threads: \"many\""), std::string::npos) << err;
-  std::tie(code, err) = RunScribed({"--config", (dir.path() / "missing.toml").string()}, dir.path());
+  std::tie(code, err) =
+      RunScribed({"--config", (dir.path() / "missing.toml").string()}, dir.path());
   EXPECT_EQ(code, 2);
 }
 
 TEST(DaemonProcessTest, RefusesNonLoopbackTcp) {
   TempDir dir;
-  auto [code, err] = RunScribed({"--config", "/dev/null", "--state-dir", (dir.path() / "s").string(), "--control",
-                                 "ipc://" + (dir.path() / "r/control").string(), "--events", "tcp://0.0.0.0:45999"},
-                                dir.path());
+  auto [code, err] = RunScribed(
+      {"--config", "/dev/null", "--state-dir", (dir.path() / "s").string(), "--control",
+       "ipc://" + (dir.path() / "r/control").string(), "--events", "tcp://0.0.0.0:45999"},
+      dir.path());
   EXPECT_EQ(code, 1);
   EXPECT_NE(err.find("exposes the daemon to the network"), std::string::npos) << err;
 }

@@ -5,7 +5,8 @@ namespace {
 
 class TrackedFile final : public WritableFile {
  public:
-  TrackedFile(FaultFileSystem& fs, std::filesystem::path path, std::unique_ptr<WritableFile> real, uint64_t size)
+  TrackedFile(FaultFileSystem& fs, std::filesystem::path path, std::unique_ptr<WritableFile> real,
+              uint64_t size)
       : fs_(fs), path_(std::move(path)), real_(std::move(real)), size_(size) {}
   void Append(std::string_view data) override {
     real_->Append(data);
@@ -36,7 +37,8 @@ std::unique_ptr<WritableFile> FaultFileSystem::OpenAppend(const std::filesystem:
     std::lock_guard lock(mu_);
     synced_.try_emplace(path, 0);  // a new file's existence is not yet durable
   }
-  return std::make_unique<TrackedFile>(*this, path, std::move(real), std::filesystem::file_size(path));
+  return std::make_unique<TrackedFile>(*this, path, std::move(real),
+                                       std::filesystem::file_size(path));
 }
 
 std::unique_ptr<WritableFile> FaultFileSystem::OpenTruncate(const std::filesystem::path& path) {
@@ -57,7 +59,9 @@ void FaultFileSystem::Rename(const std::filesystem::path& from, const std::files
   if (it != synced_.end()) synced_.erase(from);
 }
 
-void FaultFileSystem::CreateDirectories(const std::filesystem::path& path) { real_.CreateDirectories(path); }
+void FaultFileSystem::CreateDirectories(const std::filesystem::path& path) {
+  real_.CreateDirectories(path);
+}
 
 void FaultFileSystem::DropUnsyncedData() {
   std::lock_guard lock(mu_);

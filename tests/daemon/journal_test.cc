@@ -1,5 +1,7 @@
 // The job journal: one test per corruption mode, the power-cut simulation,
 // and the job store's recovery (resume from the last completed clip).
+#include "daemon/jobs/journal.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -7,7 +9,6 @@
 
 #include "daemon/jobs/crc32c.h"
 #include "daemon/jobs/job_store.h"
-#include "daemon/jobs/journal.h"
 #include "tests/daemon/fault_file_system.h"
 
 namespace scribed::daemon {
@@ -97,7 +98,8 @@ TEST(JournalTest, BadLengthIsCorruption) {
   const JournalContents c = ParseJournal(bytes);
   EXPECT_EQ(c.records.size(), 1u);
   ASSERT_TRUE(c.corruption);
-  EXPECT_NE(c.corruption->find("offset " + std::to_string(second)), std::string::npos) << *c.corruption;
+  EXPECT_NE(c.corruption->find("offset " + std::to_string(second)), std::string::npos)
+      << *c.corruption;
   EXPECT_NE(c.corruption->find("length"), std::string::npos);
   EXPECT_EQ(c.dropped_bytes, bytes.size() - second);
 }
@@ -217,7 +219,8 @@ TEST(JobStoreTest, TornTailIsDroppedAndAppendsContinue) {
   }
   {
     std::ofstream out(dir.path() / "jobs.journal", std::ios::app | std::ios::binary);
-    const std::string rec = EncodeRecord(RecordType::kJobSubmitted, R"({"job":"j-2","path":"/b.wav"})");
+    const std::string rec =
+        EncodeRecord(RecordType::kJobSubmitted, R"({"job":"j-2","path":"/b.wav"})");
     out << rec.substr(0, rec.size() - 3);
   }
   {

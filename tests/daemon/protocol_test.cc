@@ -1,11 +1,11 @@
 // The wire codec: round trips, and rejection of every malformed shape with
 // the right error code.
+#include "scribed/protocol/protocol.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
-
-#include "scribed/protocol/protocol.h"
 
 namespace scribed::protocol {
 namespace {
@@ -42,8 +42,9 @@ TEST(ProtocolTest, ReplyRoundTrip) {
   EXPECT_TRUE(ok.ok);
   EXPECT_EQ(ok.id, "x");
   EXPECT_EQ(ok.result["job"], "j-1");
-  for (ErrorCode code : {ErrorCode::kBadJson, ErrorCode::kUnknownCmd, ErrorCode::kBadArgs, ErrorCode::kTooLarge,
-                         ErrorCode::kNotFound, ErrorCode::kBusy, ErrorCode::kInternal}) {
+  for (ErrorCode code :
+       {ErrorCode::kBadJson, ErrorCode::kUnknownCmd, ErrorCode::kBadArgs, ErrorCode::kTooLarge,
+        ErrorCode::kNotFound, ErrorCode::kBusy, ErrorCode::kInternal}) {
     const Reply err = ParseReply(EncodeReply(Reply::Error("y", code, "why")));
     EXPECT_FALSE(err.ok);
     EXPECT_EQ(err.code, code);
@@ -115,7 +116,8 @@ TEST(ProtocolTest, RejectsMalformedRequests) {
   EXPECT_EQ(CodeOf(R"({"v":1,"cmd":"status","args":[1]})"), ErrorCode::kBadArgs);
   EXPECT_EQ(CodeOf("{\"v\":1,\"cmd\":\"\xff\xfe\"}"), ErrorCode::kBadJson);  // not UTF-8
   EXPECT_EQ(CodeOf(std::string(1000, '[') + std::string(1000, ']')), ErrorCode::kBadJson);
-  std::string big = R"({"v":1,"cmd":"status","args":{"pad":")" + std::string(kMaxRequestBytes, 'x') + "\"}}";
+  std::string big =
+      R"({"v":1,"cmd":"status","args":{"pad":")" + std::string(kMaxRequestBytes, 'x') + "\"}}";
   EXPECT_EQ(CodeOf(big), ErrorCode::kTooLarge);
 }
 
@@ -126,7 +128,8 @@ TEST(ProtocolTest, SalvagesIdOfRejectedRequest) {
 }
 
 TEST(ProtocolTest, TypedArgumentsNameTheField) {
-  const json args = json::parse(R"({"path":"/a","n":5,"big":18446744073709551615,"flag":true,"list":["a",1]})");
+  const json args =
+      json::parse(R"({"path":"/a","n":5,"big":18446744073709551615,"flag":true,"list":["a",1]})");
   EXPECT_EQ(RequireString(args, "path"), "/a");
   EXPECT_EQ(OptionalInt(args, "n", 0, 10), 5);
   EXPECT_EQ(OptionalInt(args, "missing", 0, 10), std::nullopt);
