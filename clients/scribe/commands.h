@@ -31,6 +31,9 @@ void AddBenchCommands(CLI::App& app);
 // transcribe (clients/scribe/transcribe_commands.cc).
 void AddTranscribeCommands(CLI::App& app);
 
+// batch run|status|retry-failed (clients/scribe/batch_commands.cc).
+void AddBatchCommands(CLI::App& app);
+
 // listen, status, jobs, capture start|stop, and transcribe --daemon
 // (clients/scribe/daemon_commands.cc); call after AddTranscribeCommands.
 void AddDaemonCommands(CLI::App& app);

@@ -31,6 +31,7 @@ int main(int argc, char** argv) try {
   scribed::cli::AddRunCommands(app);
   scribed::cli::AddBenchCommands(app);
   scribed::cli::AddTranscribeCommands(app);
+  scribed::cli::AddBatchCommands(app);
   scribed::cli::AddDaemonCommands(app);
   CLI11_PARSE(app, argc, argv);
   return scribed::cli::g_exit_code;

@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -12,9 +11,9 @@
 #include <vector>
 
 #include "clients/scribe/commands.h"
+#include "clients/scribe/file_transcription.h"
+#include "clients/scribe/interrupt.h"
 #include "clients/scribe/model_loading.h"
-#include "scribed/audio/file_source.h"
-#include "scribed/audio/segmenter.h"
 #include "scribed/pipeline/file_hash.h"
 #include "scribed/pipeline/model_discovery.h"
 #include "scribed/pipeline/pipeline.h"
@@ -24,26 +23,6 @@ namespace scribed::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::atomic<bool> g_cancel{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-extern "C" void OnInterrupt(int) {
-  g_cancel.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
-// Installs the SIGINT handler for the command's lifetime.
-class InterruptScope {
- public:
-  InterruptScope() { previous_ = std::signal(SIGINT, OnInterrupt); }
-  ~InterruptScope() { std::signal(SIGINT, previous_); }
-  InterruptScope(const InterruptScope&) = delete;
-  InterruptScope& operator=(const InterruptScope&) = delete;
-
- private:
-  void (*previous_)(int) = SIG_DFL;
-};
 
 struct TranscribeOptions {
   std::vector<std::string> files;
@@ -137,67 +116,20 @@ std::vector<fs::path> OutputPaths(const fs::path& input, const std::string& outp
   return paths;
 }
 
-pipeline::ModelFileInfo HashedFile(const fs::path& path) {
-  pipeline::ModelFileInfo info;
-  info.path = fs::absolute(path).string();
-  info.size = fs::file_size(path);
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
-  if (tty) std::fprintf(stderr, "hashing %s (cached after the first run)...", path.filename().c_str());
-  info.sha256 = pipeline::CachedSha256File(path, pipeline::DefaultCacheDir());
-  if (tty) std::fprintf(stderr, "\r\033[K");
-  return info;
-}
-
-struct ModelHashes {
-  pipeline::ModelFileInfo model, mmproj;
-};
-
 // Transcribes one file; returns false when cancelled (outputs still written).
 bool TranscribeFile(const std::shared_ptr<const engine::Model>& model,
                     const pipeline::PipelineOptions& options, const ModelHashes& hashes,
                     const fs::path& input, const std::vector<fs::path>& outputs,
                     const std::vector<pipeline::OutputFormat>& formats) {
-  audio::FileSource source(input);
-  const int64_t total_ms = source.expected_samples().value_or(0) / (audio::kOutputRate / 1000);
-  ProgressBar progress(input.filename().string(), total_ms);
-  pipeline::Pipeline pipe(model, options, &progress);
-  pipe.mutable_provenance().model = hashes.model;
-  pipe.mutable_provenance().mmproj = hashes.mmproj;
-  audio::Segmenter segmenter;
-  std::vector<audio::Segment> clips;
-  audio::Chunk chunk;
-  bool complete = true;
-  auto run = [&]() {
-    for (const audio::Segment& s : clips) {
-      if (!pipe.Process(pipeline::Clip{s.start, s.samples})) {
-        complete = false;
-        break;
-      }
-    }
-    clips.clear();
-  };
-  while (complete) {
-    if (g_cancel.load()) {
-      complete = false;
-      break;
-    }
-    if (!source.Next(chunk)) {
-      segmenter.Finish(clips);
-      run();
-      break;
-    }
-    segmenter.Push(chunk, clips);
-    run();
-    if (complete) pipe.Advance(chunk.end());
-  }
+  FileTranscription job(input);
+  ProgressBar progress(input.filename().string(), job.expected_ms().value_or(0));
+  pipeline::Transcript t = job.Run(model, options, hashes, &progress, &InterruptFlag());
   progress.Done();
-  pipeline::Transcript t = pipe.Finish(complete);
-  t.source = input.string();
   for (size_t i = 0; i < formats.size(); ++i) {
     pipeline::WriteFileAtomically(outputs[i], pipeline::Render(t, formats[i]));
     if (::isatty(STDERR_FILENO) == 1) std::fprintf(stderr, "wrote %s\n", outputs[i].c_str());
   }
-  return complete;
+  return t.complete;
 }
 
 int RunTranscribe(const TranscribeOptions& o) try {
@@ -209,7 +141,7 @@ int RunTranscribe(const TranscribeOptions& o) try {
   options.mode = pipeline::ParseFormatMode(o.mode);
   options.threads = o.threads;
   options.guards.max_tokens_per_second = o.max_tokens_per_second;
-  options.cancel = &g_cancel;
+  options.cancel = &InterruptFlag();
   std::vector<std::vector<fs::path>> outputs;
   for (const std::string& f : o.files) {
     if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": no such file");
@@ -222,7 +154,7 @@ int RunTranscribe(const TranscribeOptions& o) try {
   }
   auto model = engine::Model::Load(files.model, files.mmproj);
   // The pipeline knows the rest of the provenance; hashing needs the files.
-  const ModelHashes hashes{HashedFile(files.model), HashedFile(files.mmproj)};
+  const ModelHashes hashes = HashModelFiles(files);
 
   InterruptScope interrupt;
   for (size_t i = 0; i < o.files.size(); ++i) {

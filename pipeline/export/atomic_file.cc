@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <random>
 #include <system_error>
 
 #include "scribed/pipeline/writers.h"
@@ -36,10 +37,12 @@ class Fd {
 }  // namespace
 
 void WriteFileAtomically(const std::filesystem::path& path, std::string_view content) {
+  // Processes on other hosts may write beside us (a shared output folder), so
+  // the pid alone does not make the name unique.
   std::filesystem::path tmp = path;
-  tmp += ".tmp-" + std::to_string(::getpid());
+  tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
   {
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (fd.get() < 0) Fail("cannot create", tmp, errno);
     size_t done = 0;
     while (done < content.size()) {

@@ -30,31 +30,53 @@ constexpr size_t kMaxCacheEntries = 256;
 
 }  // namespace
 
+namespace {
+
+// Incremental SHA-256 through libcrypto, as lowercase hex.
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+      throw std::runtime_error("SHA-256 is not available from libcrypto");
+    }
+  }
+  void Update(const void* data, size_t n) { EVP_DigestUpdate(ctx_.get(), data, n); }
+  std::string Hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_.get(), digest, &len);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < len; ++i) {
+      hex += kHex[digest[i] >> 4];
+      hex += kHex[digest[i] & 15];
+    }
+    return hex;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx_;
+};
+
+}  // namespace
+
 std::string Sha256File(const std::filesystem::path& path) {
   std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
   if (!f) throw std::system_error(errno, std::generic_category(), "cannot open " + path.string());
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 is not available from libcrypto");
-  }
+  Sha256 sha;
   std::vector<unsigned char> buf(1 << 20);
   size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), f.get())) > 0) {
-    EVP_DigestUpdate(ctx.get(), buf.data(), n);
-  }
+  while ((n = std::fread(buf.data(), 1, buf.size(), f.get())) > 0) sha.Update(buf.data(), n);
   if (std::ferror(f.get())) {
     throw std::system_error(EIO, std::generic_category(), "cannot read " + path.string());
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return sha.Hex();
+}
+
+std::string Sha256Bytes(std::string_view bytes) {
+  Sha256 sha;
+  sha.Update(bytes.data(), bytes.size());
+  return sha.Hex();
 }
 
 std::string CachedSha256File(const std::filesystem::path& path,

@@ -7,12 +7,16 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace scribed::pipeline {
 
 // Lowercase hex SHA-256 of the file's bytes. Throws std::system_error naming
 // the file when it cannot be read.
 std::string Sha256File(const std::filesystem::path& path);
+
+// Lowercase hex SHA-256 of `bytes`.
+std::string Sha256Bytes(std::string_view bytes);
 
 // As Sha256File, through the cache in `cache_dir` (created when missing). A
 // cache that cannot be read or written is ignored.
