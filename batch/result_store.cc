@@ -7,8 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
-#include "scribed/pipeline/file_hash.h"
-#include "scribed/pipeline/writers.h"
+#include "scribed/config/file_hash.h"
 
 namespace scribed::batch {
 namespace {
@@ -24,15 +23,15 @@ std::optional<json> ReadJson(const fs::path& path) {
   return j;
 }
 
-void WriteJson(const fs::path& path, const json& j) {
-  pipeline::WriteFileAtomically(path, j.dump(1, ' ', false, json::error_handler_t::replace) + "\n");
-}
-
 }  // namespace
 
-ResultStore::ResultStore(fs::path root) : root_(std::move(root)) {
-  fs::create_directories(root_);
-  fs::create_directories(root_ / "index");
+ResultStore::ResultStore(base::FileSystem& fs, fs::path root) : fs_(fs), root_(std::move(root)) {
+  fs_.CreateDirectories(root_ / "index");
+}
+
+void ResultStore::WriteJson(const fs::path& path, const json& j) {
+  base::WriteFileAtomically(fs_, path, j.dump(1, ' ', false, json::error_handler_t::replace) + "\n",
+                            base::FileMode::kShared);
 }
 
 fs::path ResultStore::PathOf(const std::string& sha256, const std::string& suffix) const {
@@ -41,7 +40,7 @@ fs::path ResultStore::PathOf(const std::string& sha256, const std::string& suffi
 
 fs::path ResultStore::ClaimPath(const std::string& sha256) {
   fs::path path = PathOf(sha256, "claim");
-  fs::create_directories(path.parent_path());
+  fs_.CreateDirectories(path.parent_path());
   return path;
 }
 
@@ -61,7 +60,7 @@ std::optional<DoneRecord> ResultStore::Done(const std::string& sha256) const {
     std::error_code ec;
     if (f.name.empty() || fs::file_size(dir / f.name, ec) != f.size || ec) return std::nullopt;
     try {
-      if (pipeline::Sha256File(dir / f.name) != f.sha256) return std::nullopt;
+      if (config::Sha256File(dir / f.name) != f.sha256) return std::nullopt;
     } catch (const std::system_error&) {
       return std::nullopt;
     }
@@ -71,13 +70,13 @@ std::optional<DoneRecord> ResultStore::Done(const std::string& sha256) const {
 }
 
 void ResultStore::WriteResult(DoneRecord& record, const std::map<std::string, std::string>& rendered) {
-  fs::create_directories(PathOf(record.sha256, "done").parent_path());
+  fs_.CreateDirectories(PathOf(record.sha256, "done").parent_path());
   json outputs = json::object();
   record.outputs.clear();
   for (const auto& [format, content] : rendered) {
     const fs::path path = PathOf(record.sha256, format);
-    pipeline::WriteFileAtomically(path, content);
-    OutputFile f{path.filename().string(), content.size(), pipeline::Sha256Bytes(content)};
+    base::WriteFileAtomically(fs_, path, content, base::FileMode::kShared);
+    OutputFile f{path.filename().string(), content.size(), config::Sha256Bytes(content)};
     outputs[format] = {{"name", f.name}, {"size", f.size}, {"sha256", f.sha256}};
     record.outputs[format] = f;
   }
@@ -99,7 +98,7 @@ std::optional<FailureRecord> ResultStore::Failure(const std::string& sha256) con
 }
 
 void ResultStore::WriteFailure(const FailureRecord& r) {
-  fs::create_directories(PathOf(r.sha256, "failed").parent_path());
+  fs_.CreateDirectories(PathOf(r.sha256, "failed").parent_path());
   WriteJson(PathOf(r.sha256, "failed"), json{{"sha256", r.sha256},
                                              {"source", r.source},
                                              {"error", r.error},

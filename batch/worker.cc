@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "scribed/batch/claim.h"
-#include "scribed/pipeline/file_hash.h"
+#include "scribed/config/file_hash.h"
 
 namespace scribed::batch {
 namespace {
@@ -97,7 +97,7 @@ class ShardRun {
       const IndexEntry& e = it->second;
       if (e.size == in.size && e.mtime_ns == in.mtime_ns && e.sha256.size() == 64) return e.sha256;
     }
-    return pipeline::Sha256File(in.path);
+    return config::Sha256File(in.path);
   }
 
   void SaveIndex() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "clients/scribe/commands.h"
+#include "clients/scribe/exit_codes.h"
 #include "clients/scribe/file_transcription.h"
 #include "clients/scribe/interrupt.h"
 #include "clients/scribe/model_loading.h"
@@ -60,7 +61,7 @@ int RunBatch(const BatchRunOptions& o) try {
   const auto extensions =
       o.extensions.empty() ? batch::DefaultExtensions() : batch::ParseExtensions(o.extensions);
   const std::vector<batch::Input> inputs = batch::ReadInputs(o.input, extensions);
-  batch::ResultStore store(o.output);
+  batch::ResultStore store(base::RealFileSystem(), o.output);
   store.WriteInputs(inputs);
 
   pipeline::PipelineOptions options;
@@ -69,7 +70,7 @@ int RunBatch(const BatchRunOptions& o) try {
   options.translate_to = o.translate_to;
   options.threads = o.threads;
   options.cancel = &InterruptFlag();
-  const pipeline::ModelFiles files = ResolveModelFiles(o.model);
+  const config::ModelFiles files = ResolveModelFiles(o.model);
   if (files.mmproj.empty()) {
     throw std::invalid_argument("model " + files.model.string() +
                                 " has no audio projector: pass --mmproj FILE.gguf");
@@ -111,7 +112,7 @@ int PrintStatus(const std::string& output, bool as_json, int lease_s) try {
   if (!std::filesystem::is_directory(output)) {
     throw std::invalid_argument(output + ": no batch output folder");
   }
-  const batch::ResultStore store(output);
+  const batch::ResultStore store(base::RealFileSystem(), output);
   const batch::BatchStatus s = batch::ReadStatus(store, std::chrono::seconds(lease_s));
   if (as_json) {
     std::printf("%s\n", s.Json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
@@ -133,7 +134,7 @@ int RetryFailed(const std::string& output) try {
   if (!std::filesystem::is_directory(output)) {
     throw std::invalid_argument(output + ": no batch output folder");
   }
-  batch::ResultStore store(output);
+  batch::ResultStore store(base::RealFileSystem(), output);
   const int cleared = store.ClearFailures();
   std::printf("%d failed input%s will be tried again by the next `scribe batch run`\n", cleared,
               cleared == 1 ? "" : "s");

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "scribed/pipeline/file_hash.h"
+#include "scribed/config/file_hash.h"
 
 #include "scribed/audio/segmenter.h"
 
@@ -18,14 +18,14 @@ pipeline::ModelFileInfo HashedFile(const std::filesystem::path& path) {
   info.size = std::filesystem::file_size(path);
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   if (tty) std::fprintf(stderr, "hashing %s (cached after the first run)...", path.filename().c_str());
-  info.sha256 = pipeline::CachedSha256File(path, pipeline::DefaultCacheDir());
+  info.sha256 = config::CachedSha256File(path, config::DefaultCacheDir());
   if (tty) std::fprintf(stderr, "\r\033[K");
   return info;
 }
 
 }  // namespace
 
-ModelHashes HashModelFiles(const pipeline::ModelFiles& files) {
+ModelHashes HashModelFiles(const config::ModelFiles& files) {
   return {HashedFile(files.model), HashedFile(files.mmproj)};
 }
 

@@ -11,7 +11,7 @@
 
 #include "scribed/audio/file_source.h"
 #include "scribed/engine/engine.h"
-#include "scribed/pipeline/model_discovery.h"
+#include "scribed/config/model_discovery.h"
 #include "scribed/pipeline/pipeline.h"
 #include "scribed/pipeline/transcript.h"
 
@@ -24,7 +24,7 @@ struct ModelHashes {
 
 // Hashes both files through the user's hash cache, saying so on a terminal
 // (a multi-GB model takes seconds the first time).
-ModelHashes HashModelFiles(const pipeline::ModelFiles& files);
+ModelHashes HashModelFiles(const config::ModelFiles& files);
 
 class FileTranscription {
  public:

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "scribed/pipeline/file_hash.h"
+#include "scribed/config/file_hash.h"
 #include "tests/batch/batch_test_util.h"
 
 namespace scribed::batch {
@@ -27,7 +27,7 @@ DoneRecord Record(const std::string& sha) {
 
 TEST(BatchResultStoreTest, AResultCountsOnlyWhileItsOutputsCheckOut) {
   ScratchDir dir;
-  ResultStore store(dir.path() / "out");
+  ResultStore store(base::RealFileSystem(), dir.path() / "out");
   EXPECT_FALSE(store.Done(kSha));
   DoneRecord r = Record(kSha);
   store.WriteResult(r, {{"json", "{\"segments\":[]}\n"}, {"srt", "1\n"}});
@@ -39,7 +39,7 @@ TEST(BatchResultStoreTest, AResultCountsOnlyWhileItsOutputsCheckOut) {
   EXPECT_EQ(done->duration_ms, 61'000);
   EXPECT_DOUBLE_EQ(done->processing_s, 12.5);
   ASSERT_EQ(done->outputs.size(), 2u);
-  EXPECT_EQ(done->outputs["srt"].sha256, pipeline::Sha256Bytes("1\n"));
+  EXPECT_EQ(done->outputs["srt"].sha256, config::Sha256Bytes("1\n"));
   // Same size, other bytes: not trusted.
   WriteFile(store.PathOf(kSha, "srt"), "2\n");
   EXPECT_FALSE(store.Done(kSha));
@@ -59,7 +59,7 @@ TEST(BatchResultStoreTest, AResultCountsOnlyWhileItsOutputsCheckOut) {
 
 TEST(BatchResultStoreTest, FailuresAreRecordedAndCleared) {
   ScratchDir dir;
-  ResultStore store(dir.path());
+  ResultStore store(base::RealFileSystem(), dir.path());
   const std::string other(64, 'b');
   store.WriteFailure({kSha, "/a.wav", "not an audio file", "n:1", 5});
   store.WriteFailure({other, "/b.wav", "decoder error", "n:1", 6});
@@ -75,7 +75,7 @@ TEST(BatchResultStoreTest, FailuresAreRecordedAndCleared) {
 
 TEST(BatchResultStoreTest, InputsAndIndexesRoundTripAndTheNewestIndexWins) {
   ScratchDir dir;
-  ResultStore store(dir.path());
+  ResultStore store(base::RealFileSystem(), dir.path());
   EXPECT_TRUE(store.ReadInputs().empty());
   Input a{"/x/a.wav", 10, 1, ""}, b{"/x/b.wav", 0, 0, "no such file"};
   store.WriteInputs({a, b});

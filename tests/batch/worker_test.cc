@@ -8,7 +8,7 @@
 
 #include "scribed/batch/claim.h"
 #include "scribed/batch/status.h"
-#include "scribed/pipeline/file_hash.h"
+#include "scribed/config/file_hash.h"
 #include "tests/batch/batch_test_util.h"
 
 namespace scribed::batch {
@@ -71,7 +71,7 @@ TEST(BatchWorkerTest, EachContentIsTranscribedOnceAndARerunDoesNoWork) {
   const fs::path manifest = WriteFile(dir.path() / "list", "in/a.wav\nin/b.wav\nin/copy-of-a.wav\n"
                                                          "in/d.wav\nin/gone.wav\n");
   const auto inputs = ReadInputs(manifest, DefaultExtensions());
-  ResultStore store(dir.path() / "out");
+  ResultStore store(base::RealFileSystem(), dir.path() / "out");
   store.WriteInputs(inputs);
   FakeTranscriber fake;
   WorkerReport r = RunShard(inputs, store, Options(), Bind(fake));
@@ -80,7 +80,7 @@ TEST(BatchWorkerTest, EachContentIsTranscribedOnceAndARerunDoesNoWork) {
   EXPECT_EQ(r.failed, 2);        // corrupt, missing
   EXPECT_FALSE(r.interrupted);
   EXPECT_EQ(fake.calls(), (std::map<std::string, int>{{"alpha", 1}, {"bravo!", 1}, {"corrupt bytes", 1}}));
-  const std::string alpha = pipeline::Sha256Bytes("alpha");
+  const std::string alpha = config::Sha256Bytes("alpha");
   EXPECT_EQ(ReadFile(store.PathOf(alpha, "json")), "json:ahpla");
   EXPECT_FALSE(fs::exists(store.PathOf(alpha, "claim")));
 
@@ -125,7 +125,7 @@ TEST(BatchWorkerTest, ConcurrentShardsNeverTranscribeOneContentTwice) {
     manifest += name + "\n";
   }
   const auto inputs = ReadInputs(WriteFile(dir.path() / "list", manifest), DefaultExtensions());
-  ResultStore store(dir.path() / "out");
+  ResultStore store(base::RealFileSystem(), dir.path() / "out");
   FakeTranscriber fake;
   fake.pause_ = std::chrono::milliseconds(30);
   std::vector<WorkerReport> reports(3);
@@ -151,12 +151,12 @@ TEST(BatchWorkerTest, AnInterruptedInputLeavesNothingBehindAndRunsNextTime) {
   ScratchDir dir;
   WriteFile(dir.path() / "in/a.wav", "alpha");
   const auto inputs = ReadInputs(dir.path() / "in", DefaultExtensions());
-  ResultStore store(dir.path() / "out");
+  ResultStore store(base::RealFileSystem(), dir.path() / "out");
   FakeTranscriber fake;
   fake.interrupt_ = true;
   WorkerReport r = RunShard(inputs, store, Options(), Bind(fake));
   EXPECT_TRUE(r.interrupted);
-  const std::string sha = pipeline::Sha256Bytes("alpha");
+  const std::string sha = config::Sha256Bytes("alpha");
   EXPECT_FALSE(fs::exists(store.PathOf(sha, "done")));
   EXPECT_FALSE(fs::exists(store.PathOf(sha, "claim")));
   fake.interrupt_ = false;
@@ -169,13 +169,13 @@ TEST(BatchWorkerTest, ARerunWithMoreFormatsCompletesTheResults) {
   ScratchDir dir;
   WriteFile(dir.path() / "in/a.wav", "alpha");
   const auto inputs = ReadInputs(dir.path() / "in", DefaultExtensions());
-  ResultStore store(dir.path() / "out");
+  ResultStore store(base::RealFileSystem(), dir.path() / "out");
   FakeTranscriber fake;
   RunShard(inputs, store, Options(), Bind(fake));
   fake.formats_ = {"json", "srt"};
   const WorkerReport r = RunShard(inputs, store, Options({}, {"json", "srt"}), Bind(fake));
   EXPECT_EQ(r.transcribed, 1);
-  const auto done = store.Done(pipeline::Sha256Bytes("alpha"));
+  const auto done = store.Done(config::Sha256Bytes("alpha"));
   ASSERT_TRUE(done);
   EXPECT_EQ(done->outputs.size(), 2u);
 }
@@ -184,9 +184,9 @@ TEST(BatchWorkerTest, StatusShowsAnInputAnotherWorkerHoldsAsRunning) {
   ScratchDir dir;
   WriteFile(dir.path() / "in/a.wav", "alpha");
   const auto inputs = ReadInputs(dir.path() / "in", DefaultExtensions());
-  ResultStore store(dir.path() / "out");
+  ResultStore store(base::RealFileSystem(), dir.path() / "out");
   store.WriteInputs(inputs);
-  const std::string sha = pipeline::Sha256Bytes("alpha");
+  const std::string sha = config::Sha256Bytes("alpha");
   store.WriteIndex({0, 1}, {{inputs[0].path.string(), inputs[0].size, inputs[0].mtime_ns, sha, ""}});
   EXPECT_EQ(ReadStatus(store, std::chrono::seconds(60)).pending, 1);
   auto claim = Claim::TryAcquire(store.ClaimPath(sha), WorkerId::Self(), std::chrono::seconds(60));

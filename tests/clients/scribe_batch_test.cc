@@ -20,6 +20,7 @@
 #include "scribed/audio/file_source.h"
 #include "scribed/audio/wav_writer.h"
 #include "scribed/engine/test_model.h"
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 
@@ -89,9 +90,8 @@ size_t Count(const std::string& text, const std::string& what) {
 class ScribeBatch : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / Numbered("scribe-batch-test-", static_cast<int>(::getpid())));
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
+    temp_ = new scribed::testing::TempDir("batch-e2e");
+    dir_ = new fs::path(temp_->path());
     const auto config =
         scribed::engine::testgen::TestModelConfigFromJson(ReadFile(GoldenDir() / "case-a-text.json"));
     scribed::engine::testgen::WriteTestModel(config, GoldenDir() / "gemma4-vocab.gguf",
@@ -99,8 +99,8 @@ class ScribeBatch : public ::testing::Test {
     speech_ = new std::vector<float>(scribed::audio::DecodeFile(GoldenDir() / "speech16k.wav"));
   }
   static void TearDownTestSuite() {
-    fs::remove_all(*dir_);
     delete dir_;
+    delete temp_;
     delete speech_;
   }
 
@@ -141,10 +141,12 @@ class ScribeBatch : public ::testing::Test {
     return files;
   }
 
+  static scribed::testing::TempDir* temp_;
   static fs::path* dir_;
   static std::vector<float>* speech_;
 };
 
+scribed::testing::TempDir* ScribeBatch::temp_ = nullptr;
 fs::path* ScribeBatch::dir_ = nullptr;
 std::vector<float>* ScribeBatch::speech_ = nullptr;
 

@@ -18,10 +18,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "scribed/base/file_system.h"
 #include "scribed/batch/inputs.h"
 #include "scribed/batch/shard.h"
 
@@ -62,8 +64,9 @@ struct IndexEntry {
 
 class ResultStore {
  public:
-  // Creates `root` when missing. Throws std::system_error.
-  explicit ResultStore(std::filesystem::path root);
+  // Creates `root` when missing; every write goes through `fs`, which must
+  // outlive the store. Throws std::system_error.
+  ResultStore(base::FileSystem& fs, std::filesystem::path root);
 
   const std::filesystem::path& root() const noexcept { return root_; }
   std::filesystem::path PathOf(const std::string& sha256, const std::string& suffix) const;
@@ -92,6 +95,9 @@ class ResultStore {
   std::map<std::string, IndexEntry> ReadIndex() const;
 
  private:
+  void WriteJson(const std::filesystem::path& path, const nlohmann::json& j);
+
+  base::FileSystem& fs_;
   std::filesystem::path root_;
 };
 
