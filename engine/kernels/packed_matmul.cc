@@ -1,0 +1,274 @@
+// Register-blocked microkernels over packed 8-row groups: each 32-byte weight
+// load covers 4 columns of 8 rows and is multiplied against up to 4 tokens
+// (a broadcast 4-byte activation word each) before the next load, so each
+// unpacked weight vector feeds 32 output products per column step.
+#include "engine/kernels/packed_matmul.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "engine/kernels/activation_quant.h"
+#include "engine/kernels/packed_gemm_prep.h"
+#include "engine/kernels/packed_weights.h"
+#include "engine/tensor/quantize.h"
+
+// clang-format off
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "engine/kernels/packed_matmul.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+// clang-format on
+
+HWY_BEFORE_NAMESPACE();
+namespace scribed::engine::kernels {
+namespace HWY_NAMESPACE {
+
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+#define SCRIBED_PACKED_SIMD 1
+
+HWY_INLINE __m256i Broadcast4(const int8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm256_set1_epi32(v);
+}
+
+HWY_INLINE __m256i Load256(const void* p) {
+  return _mm256_loadu_si256(static_cast<const __m256i*>(p));
+}
+
+// Q8_0: |w| meets x with w's sign so vpmaddubsw sees an unsigned operand;
+// int16 pair sums (<= 2*128*127) are widened by vpmaddwd before adding.
+template <int T>
+HWY_INLINE void Q8_0Tokens(const uint8_t* group, const float* d, int64_t nb,
+                           const ActBlock32* const* x, float* const* out) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* q = group + i * 272 + 16;
+    __m256i isum[T];
+    for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
+    for (int s = 0; s < 8; ++s) {
+      const __m256i w = Load256(q + 32 * s);
+      const __m256i aw = _mm256_abs_epi8(w);
+      for (int t = 0; t < T; ++t) {
+        const __m256i xs = _mm256_sign_epi8(Broadcast4(x[t][i].qs + 4 * s), w);
+        isum[t] = _mm256_add_epi32(isum[t],
+                                   _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xs), ones));
+      }
+    }
+    const __m256 dw = _mm256_load_ps(d + 8 * i);
+    for (int t = 0; t < T; ++t) {
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]),
+                               _mm256_mul_ps(dw, _mm256_set1_ps(x[t][i].d)), acc[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(out[t], acc[t]);
+}
+
+// Q4_0: nibbles stay unsigned; the -8 offset comes off via the block sums.
+// Eight int16 products per lane stay below 8*15*128.
+template <int T>
+HWY_INLINE void Q4_0Tokens(const uint8_t* group, const float* d, int64_t nb,
+                           const ActBlock32* const* x, const int32_t* const* xsum,
+                           float* const* out) {
+  const __m256i ones = _mm256_set1_epi16(1), m4 = _mm256_set1_epi8(0x0F);
+  __m256 acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* q = group + i * 144 + 16;
+    __m256i s16[T];
+    for (int t = 0; t < T; ++t) s16[t] = _mm256_setzero_si256();
+    for (int s = 0; s < 4; ++s) {
+      const __m256i v = Load256(q + 32 * s);
+      const __m256i lo = _mm256_and_si256(v, m4);
+      const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+      for (int t = 0; t < T; ++t) {
+        s16[t] = _mm256_add_epi16(s16[t], _mm256_maddubs_epi16(lo, Broadcast4(x[t][i].qs + 4 * s)));
+        s16[t] = _mm256_add_epi16(s16[t],
+                                  _mm256_maddubs_epi16(hi, Broadcast4(x[t][i].qs + 16 + 4 * s)));
+      }
+    }
+    const __m256 dw = _mm256_load_ps(d + 8 * i);
+    for (int t = 0; t < T; ++t) {
+      const __m256i isum = _mm256_sub_epi32(_mm256_madd_epi16(s16[t], ones),
+                                            _mm256_set1_epi32(8 * xsum[t][i]));
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum),
+                               _mm256_mul_ps(dw, _mm256_set1_ps(x[t][i].d)), acc[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(out[t], acc[t]);
+}
+
+// Q4_K: per sub-block pair, 8 column steps accumulate int16 partial sums
+// (<= 8 * 2*15*128), then vpmaddwd applies the 6-bit scales per row.
+template <int T>
+HWY_INLINE void Q4_KTokens(const uint8_t* group, const PackedQ4KPrep* prep, int64_t nb,
+                           const BlockQ8_K* const* x, const int32_t* const* pairs,
+                           float* const* out) {
+  const __m256i m4 = _mm256_set1_epi8(0x0F);
+  __m256 acc[T], macc[T];
+  for (int t = 0; t < T; ++t) acc[t] = macc[t] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* q = group + i * 1152 + 128;
+    const PackedQ4KPrep& p = prep[i];
+    __m256i isum[T];
+    for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
+    for (int k = 0; k < 4; ++k) {
+      __m256i slo[T], shi[T];
+      for (int t = 0; t < T; ++t) slo[t] = shi[t] = _mm256_setzero_si256();
+      for (int s = 0; s < 8; ++s) {
+        const __m256i v = Load256(q + 32 * (8 * k + s));
+        const __m256i lo = _mm256_and_si256(v, m4);
+        const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+        for (int t = 0; t < T; ++t) {
+          const int8_t* xq = x[t][i].qs + 64 * k + 4 * s;
+          slo[t] = _mm256_add_epi16(slo[t], _mm256_maddubs_epi16(lo, Broadcast4(xq)));
+          shi[t] = _mm256_add_epi16(shi[t], _mm256_maddubs_epi16(hi, Broadcast4(xq + 32)));
+        }
+      }
+      const __m256i sc_lo = Load256(p.scale[2 * k]), sc_hi = Load256(p.scale[2 * k + 1]);
+      for (int t = 0; t < T; ++t) {
+        isum[t] = _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_madd_epi16(slo[t], sc_lo),
+                                                             _mm256_madd_epi16(shi[t], sc_hi)));
+      }
+    }
+    const __m256 dw = _mm256_load_ps(p.d), dm = _mm256_load_ps(p.dmin);
+    for (int t = 0; t < T; ++t) {
+      const int32_t* pr = pairs[t] + 4 * i;
+      __m256i ms = _mm256_madd_epi16(Load256(p.min[0]), _mm256_set1_epi32(pr[0]));
+      for (int k = 1; k < 4; ++k) {
+        ms = _mm256_add_epi32(ms, _mm256_madd_epi16(Load256(p.min[k]), _mm256_set1_epi32(pr[k])));
+      }
+      const __m256 xd = _mm256_set1_ps(x[t][i].d);
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_mul_ps(dw, xd), acc[t]);
+      macc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ms), _mm256_mul_ps(dm, xd), macc[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(out[t], _mm256_sub_ps(acc[t], macc[t]));
+}
+
+template <int T>
+HWY_INLINE void GroupTokens(TensorType type, const uint8_t* group, const void* prep, int64_t nb,
+                            const uint8_t* act, int64_t act_bytes, const int32_t* extra,
+                            int64_t extra_stride, float* y, int64_t y_stride) {
+  const void* xs[T];
+  const int32_t* es[T];
+  float* out[T];
+  for (int t = 0; t < T; ++t) {
+    xs[t] = act + t * act_bytes;
+    es[t] = extra + t * extra_stride;
+    out[t] = y + t * y_stride;
+  }
+  if (type == TensorType::kQ8_0) {
+    Q8_0Tokens<T>(group, static_cast<const float*>(prep), nb,
+                  reinterpret_cast<const ActBlock32* const*>(xs), out);
+  } else if (type == TensorType::kQ4_0) {
+    Q4_0Tokens<T>(group, static_cast<const float*>(prep), nb,
+                  reinterpret_cast<const ActBlock32* const*>(xs), es, out);
+  } else {
+    Q4_KTokens<T>(group, static_cast<const PackedQ4KPrep*>(prep), nb,
+                  reinterpret_cast<const BlockQ8_K* const*>(xs), es, out);
+  }
+}
+
+#endif  // AVX2 and up
+
+// Rows [8g, 8g + 8 n_groups) x ntok tokens. prep: scratch of PrepBytes.
+void PackedTask(TensorType type, const uint8_t* groups, int64_t n_groups, int64_t nb,
+                const uint8_t* act, int64_t act_bytes, const int32_t* extra, int64_t ntok,
+                float* y, int64_t y_stride, void* prep) {
+  const int64_t group_bytes = nb * PackedBlockBytes(type);
+  [[maybe_unused]] const int64_t extra_stride = ExtraPerBlock(type) * nb;
+  for (int64_t g = 0; g < n_groups; ++g) {
+    const uint8_t* group = groups + g * group_bytes;
+    float* yg = y + 8 * g;
+    PrepareGroup(type, group, nb, prep);
+#ifdef SCRIBED_PACKED_SIMD
+    int64_t t = 0;
+    for (; t + 4 <= ntok; t += 4) {
+      GroupTokens<4>(type, group, prep, nb, act + t * act_bytes, act_bytes,
+                     extra + t * extra_stride, extra_stride, yg + t * y_stride, y_stride);
+    }
+    for (; t < ntok; ++t) {
+      GroupTokens<1>(type, group, prep, nb, act + t * act_bytes, act_bytes,
+                     extra + t * extra_stride, extra_stride, yg + t * y_stride, y_stride);
+    }
+#else
+    PackedGroupReference(type, group, prep, nb, act, act_bytes, extra, ntok, yg, y_stride);
+#endif
+  }
+}
+#undef SCRIBED_PACKED_SIMD
+
+}  // namespace HWY_NAMESPACE
+}  // namespace scribed::engine::kernels
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace scribed::engine::kernels {
+
+HWY_EXPORT(PackedTask);
+
+namespace {
+
+// Tokens per task: the group's scale tables are built once per task and
+// reused for all of them, while their activations stay in L2.
+constexpr int64_t kTokenTile = 32;
+constexpr int64_t kChunkBytes = 32 * 1024;
+
+}  // namespace
+
+void PackedMatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool) {
+  if (n_tokens <= 0) return;
+  const TensorType type = w.type;
+  const bool k_quant = type == TensorType::kQ4_K;
+  const int64_t block = k_quant ? kQKK : kQK;
+  const int64_t nb = w.cols / block;
+  const int64_t act_bytes =
+      nb * static_cast<int64_t>(k_quant ? sizeof(BlockQ8_K) : sizeof(ActBlock32));
+  const int64_t extra_stride = ExtraPerBlock(type) * nb;
+
+  thread_local std::vector<uint8_t> act_storage;
+  thread_local std::vector<int32_t> extra_storage;
+  act_storage.resize(static_cast<size_t>(act_bytes * n_tokens));
+  extra_storage.resize(static_cast<size_t>(std::max<int64_t>(extra_stride * n_tokens, 1)));
+  uint8_t* act = act_storage.data();
+  int32_t* extra = extra_storage.data();
+  const int64_t cols = w.cols;
+  pool.ParallelFor(n_tokens, [&](int64_t t, int) {
+    void* a = act + t * act_bytes;
+    if (k_quant) {
+      QuantizeActivationK(x + t * cols, cols, static_cast<BlockQ8_K*>(a));
+    } else {
+      QuantizeActivation32(x + t * cols, cols, static_cast<ActBlock32*>(a));
+    }
+    ComputeActivationExtra(type, a, nb, extra + t * extra_stride);
+  });
+
+  const int64_t group_bytes = nb * PackedBlockBytes(type);
+  const int64_t n_groups = w.rows / kPackRows;
+  const int64_t groups_per_chunk = std::clamp<int64_t>(kChunkBytes / group_bytes, 1, 8);
+  const int64_t n_chunks = (n_groups + groups_per_chunk - 1) / groups_per_chunk;
+  const int64_t n_tiles = (n_tokens + kTokenTile - 1) / kTokenTile;
+  const size_t prep_floats = static_cast<size_t>(PrepBytes(type, nb) / 4 + 8);
+  std::vector<std::vector<float>> prep(static_cast<size_t>(pool.size()));
+  for (auto& p : prep) p.resize(prep_floats);
+  const auto* wdata = reinterpret_cast<const uint8_t*>(w.data);
+  auto* task_fn = HWY_DYNAMIC_DISPATCH(PackedTask);
+  pool.ParallelFor(n_chunks * n_tiles, [&](int64_t task, int thread) {
+    const int64_t chunk = task / n_tiles, tile = task % n_tiles;
+    const int64_t g0 = chunk * groups_per_chunk, t0 = tile * kTokenTile;
+    const int64_t ng = std::min(groups_per_chunk, n_groups - g0);
+    const int64_t nt = std::min(kTokenTile, n_tokens - t0);
+    // Aligned to 32 bytes for the kernels' aligned loads.
+    const auto base = reinterpret_cast<uintptr_t>(prep[static_cast<size_t>(thread)].data());
+    void* scratch = reinterpret_cast<void*>((base + 31) & ~uintptr_t{31});
+    task_fn(type, wdata + g0 * group_bytes, ng, nb, act + t0 * act_bytes, act_bytes,
+            extra + t0 * extra_stride, nt, y + t0 * w.rows + g0 * kPackRows, w.rows, scratch);
+  });
+}
+
+}  // namespace scribed::engine::kernels
+#endif  // HWY_ONCE
