@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "engine/kernels/activation_quant.h"
-#include "engine/kernels/packed_gemm_prep.h"
+#include "engine/kernels/packed_gemm_reference.h"
 #include "engine/kernels/packed_weights.h"
 #include "engine/tensor/quantize.h"
 
@@ -37,20 +37,24 @@ HWY_INLINE __m256i Load256(const void* p) {
   return _mm256_loadu_si256(static_cast<const __m256i*>(p));
 }
 
+HWY_INLINE __m256 HalfsToFloats(const uint8_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
 // Q8_0: |w| meets x with w's sign so vpmaddubsw sees an unsigned operand;
 // int16 pair sums (<= 2*128*127) are widened by vpmaddwd before adding.
 template <int T>
-HWY_INLINE void Q8_0Tokens(const uint8_t* group, const float* d, int64_t nb,
-                           const ActBlock32* const* x, float* const* out) {
+HWY_INLINE void Q8_0Tokens(const uint8_t* group, int64_t nb, const ActBlock32* const* x,
+                           float* const* out) {
   const __m256i ones = _mm256_set1_epi16(1);
   __m256 acc[T];
   for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
-    const uint8_t* q = group + i * 272 + 16;
+    const uint8_t* b = group + i * 272;
     __m256i isum[T];
     for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
     for (int s = 0; s < 8; ++s) {
-      const __m256i w = Load256(q + 32 * s);
+      const __m256i w = Load256(b + 16 + 32 * s);
       const __m256i aw = _mm256_abs_epi8(w);
       for (int t = 0; t < T; ++t) {
         const __m256i xs = _mm256_sign_epi8(Broadcast4(x[t][i].qs + 4 * s), w);
@@ -58,7 +62,7 @@ HWY_INLINE void Q8_0Tokens(const uint8_t* group, const float* d, int64_t nb,
                                    _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xs), ones));
       }
     }
-    const __m256 dw = _mm256_load_ps(d + 8 * i);
+    const __m256 dw = HalfsToFloats(b);
     for (int t = 0; t < T; ++t) {
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]),
                                _mm256_mul_ps(dw, _mm256_set1_ps(x[t][i].d)), acc[t]);
@@ -70,18 +74,17 @@ HWY_INLINE void Q8_0Tokens(const uint8_t* group, const float* d, int64_t nb,
 // Q4_0: nibbles stay unsigned; the -8 offset comes off via the block sums.
 // Eight int16 products per lane stay below 8*15*128.
 template <int T>
-HWY_INLINE void Q4_0Tokens(const uint8_t* group, const float* d, int64_t nb,
-                           const ActBlock32* const* x, const int32_t* const* xsum,
-                           float* const* out) {
+HWY_INLINE void Q4_0Tokens(const uint8_t* group, int64_t nb, const ActBlock32* const* x,
+                           const int32_t* const* xsum, float* const* out) {
   const __m256i ones = _mm256_set1_epi16(1), m4 = _mm256_set1_epi8(0x0F);
   __m256 acc[T];
   for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
-    const uint8_t* q = group + i * 144 + 16;
+    const uint8_t* b = group + i * 144;
     __m256i s16[T];
     for (int t = 0; t < T; ++t) s16[t] = _mm256_setzero_si256();
     for (int s = 0; s < 4; ++s) {
-      const __m256i v = Load256(q + 32 * s);
+      const __m256i v = Load256(b + 16 + 32 * s);
       const __m256i lo = _mm256_and_si256(v, m4);
       const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
       for (int t = 0; t < T; ++t) {
@@ -90,7 +93,7 @@ HWY_INLINE void Q4_0Tokens(const uint8_t* group, const float* d, int64_t nb,
                                   _mm256_maddubs_epi16(hi, Broadcast4(x[t][i].qs + 16 + 4 * s)));
       }
     }
-    const __m256 dw = _mm256_load_ps(d + 8 * i);
+    const __m256 dw = HalfsToFloats(b);
     for (int t = 0; t < T; ++t) {
       const __m256i isum = _mm256_sub_epi32(_mm256_madd_epi16(s16[t], ones),
                                             _mm256_set1_epi32(8 * xsum[t][i]));
@@ -101,18 +104,41 @@ HWY_INLINE void Q4_0Tokens(const uint8_t* group, const float* d, int64_t nb,
   for (int t = 0; t < T; ++t) _mm256_storeu_ps(out[t], acc[t]);
 }
 
+// The 64 six-bit values (scales or mins) of a packed Q4_K header as bytes:
+// out[8j + r] = value of sub-block j, row r (packed_weights.h).
+HWY_INLINE void UnpackQ4KSixBits(const uint8_t* lo_nibbles, const uint8_t* top_bits, uint8_t* out) {
+  const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x03);
+  const __m256i lo = Load256(lo_nibbles);
+  const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(top_bits));
+  const __m256i top = _mm256_set_m128i(_mm_srli_epi16(h, 2), h);
+  const __m256i v0 = _mm256_or_si256(_mm256_and_si256(lo, m4),
+                                     _mm256_slli_epi16(_mm256_and_si256(top, m2), 4));
+  const __m256i v1 =
+      _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(lo, 4), m4),
+                      _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(top, 4), m2), 4));
+  _mm256_store_si256(reinterpret_cast<__m256i*>(out), v0);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(out + 32), v1);
+}
+
+HWY_INLINE __m128i Load8(const uint8_t* p) {
+  return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+}
+
 // Q4_K: per sub-block pair, 8 column steps accumulate int16 partial sums
-// (<= 8 * 2*15*128), then vpmaddwd applies the 6-bit scales per row.
+// (<= 8 * 2*15*128), then vpmaddwd applies the 6-bit scales per row; int16
+// lanes (2r, 2r+1) belong to row r throughout.
 template <int T>
-HWY_INLINE void Q4_KTokens(const uint8_t* group, const PackedQ4KPrep* prep, int64_t nb,
-                           const BlockQ8_K* const* x, const int32_t* const* pairs,
-                           float* const* out) {
+HWY_INLINE void Q4_KTokens(const uint8_t* group, int64_t nb, const BlockQ8_K* const* x,
+                           const int32_t* const* pairs, float* const* out) {
   const __m256i m4 = _mm256_set1_epi8(0x0F);
   __m256 acc[T], macc[T];
   for (int t = 0; t < T; ++t) acc[t] = macc[t] = _mm256_setzero_ps();
+  alignas(32) uint8_t sc[64], mn[64];
   for (int64_t i = 0; i < nb; ++i) {
-    const uint8_t* q = group + i * 1152 + 128;
-    const PackedQ4KPrep& p = prep[i];
+    const uint8_t* b = group + i * 1152;
+    const uint8_t* q = b + 128;
+    UnpackQ4KSixBits(b + 32, b + 96, sc);
+    UnpackQ4KSixBits(b + 64, b + 112, mn);
     __m256i isum[T];
     for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
     for (int k = 0; k < 4; ++k) {
@@ -128,18 +154,24 @@ HWY_INLINE void Q4_KTokens(const uint8_t* group, const PackedQ4KPrep* prep, int6
           shi[t] = _mm256_add_epi16(shi[t], _mm256_maddubs_epi16(hi, Broadcast4(xq + 32)));
         }
       }
-      const __m256i sc_lo = Load256(p.scale[2 * k]), sc_hi = Load256(p.scale[2 * k + 1]);
+      const __m128i s0 = Load8(sc + 16 * k), s1 = Load8(sc + 16 * k + 8);
+      const __m256i sc_lo = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(s0, s0));
+      const __m256i sc_hi = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(s1, s1));
       for (int t = 0; t < T; ++t) {
         isum[t] = _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_madd_epi16(slo[t], sc_lo),
                                                              _mm256_madd_epi16(shi[t], sc_hi)));
       }
     }
-    const __m256 dw = _mm256_load_ps(p.d), dm = _mm256_load_ps(p.dmin);
+    __m256i mins[4];
+    for (int k = 0; k < 4; ++k) {
+      mins[k] = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(Load8(mn + 16 * k), Load8(mn + 16 * k + 8)));
+    }
+    const __m256 dw = HalfsToFloats(b), dm = HalfsToFloats(b + 16);
     for (int t = 0; t < T; ++t) {
       const int32_t* pr = pairs[t] + 4 * i;
-      __m256i ms = _mm256_madd_epi16(Load256(p.min[0]), _mm256_set1_epi32(pr[0]));
+      __m256i ms = _mm256_madd_epi16(mins[0], _mm256_set1_epi32(pr[0]));
       for (int k = 1; k < 4; ++k) {
-        ms = _mm256_add_epi32(ms, _mm256_madd_epi16(Load256(p.min[k]), _mm256_set1_epi32(pr[k])));
+        ms = _mm256_add_epi32(ms, _mm256_madd_epi16(mins[k], _mm256_set1_epi32(pr[k])));
       }
       const __m256 xd = _mm256_set1_ps(x[t][i].d);
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_mul_ps(dw, xd), acc[t]);
@@ -150,9 +182,9 @@ HWY_INLINE void Q4_KTokens(const uint8_t* group, const PackedQ4KPrep* prep, int6
 }
 
 template <int T>
-HWY_INLINE void GroupTokens(TensorType type, const uint8_t* group, const void* prep, int64_t nb,
-                            const uint8_t* act, int64_t act_bytes, const int32_t* extra,
-                            int64_t extra_stride, float* y, int64_t y_stride) {
+HWY_INLINE void GroupTokens(TensorType type, const uint8_t* group, int64_t nb, const uint8_t* act,
+                            int64_t act_bytes, const int32_t* extra, int64_t extra_stride,
+                            float* y, int64_t y_stride) {
   const void* xs[T];
   const int32_t* es[T];
   float* out[T];
@@ -162,41 +194,37 @@ HWY_INLINE void GroupTokens(TensorType type, const uint8_t* group, const void* p
     out[t] = y + t * y_stride;
   }
   if (type == TensorType::kQ8_0) {
-    Q8_0Tokens<T>(group, static_cast<const float*>(prep), nb,
-                  reinterpret_cast<const ActBlock32* const*>(xs), out);
+    Q8_0Tokens<T>(group, nb, reinterpret_cast<const ActBlock32* const*>(xs), out);
   } else if (type == TensorType::kQ4_0) {
-    Q4_0Tokens<T>(group, static_cast<const float*>(prep), nb,
-                  reinterpret_cast<const ActBlock32* const*>(xs), es, out);
+    Q4_0Tokens<T>(group, nb, reinterpret_cast<const ActBlock32* const*>(xs), es, out);
   } else {
-    Q4_KTokens<T>(group, static_cast<const PackedQ4KPrep*>(prep), nb,
-                  reinterpret_cast<const BlockQ8_K* const*>(xs), es, out);
+    Q4_KTokens<T>(group, nb, reinterpret_cast<const BlockQ8_K* const*>(xs), es, out);
   }
 }
 
 #endif  // AVX2 and up
 
-// Rows [8g, 8g + 8 n_groups) x ntok tokens. prep: scratch of PrepBytes.
+// Rows [0, 8 n_groups) of `groups` x ntok tokens.
 void PackedTask(TensorType type, const uint8_t* groups, int64_t n_groups, int64_t nb,
                 const uint8_t* act, int64_t act_bytes, const int32_t* extra, int64_t ntok,
-                float* y, int64_t y_stride, void* prep) {
+                float* y, int64_t y_stride) {
   const int64_t group_bytes = nb * PackedBlockBytes(type);
   [[maybe_unused]] const int64_t extra_stride = ExtraPerBlock(type) * nb;
   for (int64_t g = 0; g < n_groups; ++g) {
     const uint8_t* group = groups + g * group_bytes;
     float* yg = y + 8 * g;
-    PrepareGroup(type, group, nb, prep);
 #ifdef SCRIBED_PACKED_SIMD
     int64_t t = 0;
     for (; t + 4 <= ntok; t += 4) {
-      GroupTokens<4>(type, group, prep, nb, act + t * act_bytes, act_bytes,
+      GroupTokens<4>(type, group, nb, act + t * act_bytes, act_bytes,
                      extra + t * extra_stride, extra_stride, yg + t * y_stride, y_stride);
     }
     for (; t < ntok; ++t) {
-      GroupTokens<1>(type, group, prep, nb, act + t * act_bytes, act_bytes,
+      GroupTokens<1>(type, group, nb, act + t * act_bytes, act_bytes,
                      extra + t * extra_stride, extra_stride, yg + t * y_stride, y_stride);
     }
 #else
-    PackedGroupReference(type, group, prep, nb, act, act_bytes, extra, ntok, yg, y_stride);
+    PackedGroupReference(type, group, nb, act, act_bytes, extra, ntok, yg, y_stride);
 #endif
   }
 }
@@ -213,8 +241,8 @@ HWY_EXPORT(PackedTask);
 
 namespace {
 
-// Tokens per task: the group's scale tables are built once per task and
-// reused for all of them, while their activations stay in L2.
+// Tokens per task: their activations stay in L2 while each 8-row group's
+// weights are reused for all of them from L1/L2.
 constexpr int64_t kTokenTile = 32;
 constexpr int64_t kChunkBytes = 32 * 1024;
 
@@ -252,21 +280,15 @@ void PackedMatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, T
   const int64_t groups_per_chunk = std::clamp<int64_t>(kChunkBytes / group_bytes, 1, 8);
   const int64_t n_chunks = (n_groups + groups_per_chunk - 1) / groups_per_chunk;
   const int64_t n_tiles = (n_tokens + kTokenTile - 1) / kTokenTile;
-  const size_t prep_floats = static_cast<size_t>(PrepBytes(type, nb) / 4 + 8);
-  std::vector<std::vector<float>> prep(static_cast<size_t>(pool.size()));
-  for (auto& p : prep) p.resize(prep_floats);
   const auto* wdata = reinterpret_cast<const uint8_t*>(w.data);
   auto* task_fn = HWY_DYNAMIC_DISPATCH(PackedTask);
-  pool.ParallelFor(n_chunks * n_tiles, [&](int64_t task, int thread) {
+  pool.ParallelFor(n_chunks * n_tiles, [&](int64_t task, int) {
     const int64_t chunk = task / n_tiles, tile = task % n_tiles;
     const int64_t g0 = chunk * groups_per_chunk, t0 = tile * kTokenTile;
     const int64_t ng = std::min(groups_per_chunk, n_groups - g0);
     const int64_t nt = std::min(kTokenTile, n_tokens - t0);
-    // Aligned to 32 bytes for the kernels' aligned loads.
-    const auto base = reinterpret_cast<uintptr_t>(prep[static_cast<size_t>(thread)].data());
-    void* scratch = reinterpret_cast<void*>((base + 31) & ~uintptr_t{31});
     task_fn(type, wdata + g0 * group_bytes, ng, nb, act + t0 * act_bytes, act_bytes,
-            extra + t0 * extra_stride, nt, y + t0 * w.rows + g0 * kPackRows, w.rows, scratch);
+            extra + t0 * extra_stride, nt, y + t0 * w.rows + g0 * kPackRows, w.rows);
   });
 }
 

@@ -21,10 +21,9 @@ void ForEachPiece(TensorType type, int r, const Move& move) {
       move(0, 2 * r, 2);
       for (int s = 0; s < 4; ++s) move(2 + 4 * s, 16 + 32 * s + 4 * r, 4);
       return;
-    case TensorType::kQ4_K:  // d, dmin, 12 scale bytes, 128 nibble bytes
+    case TensorType::kQ4_K:  // d, dmin, 128 nibble bytes; scales: see Q4KScales
       move(0, 2 * r, 2);
       move(2, 16 + 2 * r, 2);
-      move(4, 32 + 12 * r, 12);
       for (int k = 0; k < 4; ++k) {
         for (int s = 0; s < 8; ++s) move(16 + 32 * k + 4 * s, 128 + 32 * (8 * k + s) + 4 * r, 4);
       }
@@ -36,7 +35,50 @@ void ForEachPiece(TensorType type, int r, const Move& move) {
 
 int64_t BlockElems(TensorType type) { return Traits(type).block_size; }
 
+// Q4_K scales and mins of row r between the GGUF 12-byte packing (`gguf`)
+// and the packed block header (bytes 32..128 of `packed`).
+void PackQ4KScales(const uint8_t* gguf, int r, uint8_t* packed) {
+  uint8_t sc[8], mn[8];
+  for (int j = 0; j < 8; ++j) UnpackScaleMinK4(gguf, j, &sc[j], &mn[j]);
+  for (int which = 0; which < 2; ++which) {
+    const uint8_t* v = which ? mn : sc;
+    uint8_t* lo = packed + 32 + 32 * which;
+    uint8_t* hi = packed + 96 + 16 * which;
+    for (int j = 0; j < 4; ++j) {
+      lo[8 * j + r] = static_cast<uint8_t>((v[j] & 15) | ((v[j + 4] & 15) << 4));
+    }
+    for (int h = 0; h < 2; ++h) {
+      int bits = 0;
+      for (int q = 0; q < 4; ++q) bits |= (v[h + 2 * q] >> 4) << (2 * q);
+      hi[8 * h + r] = static_cast<uint8_t>(bits);
+    }
+  }
+}
+
+void UnpackQ4KScales(const uint8_t* packed, int r, uint8_t* gguf) {
+  uint8_t sc[8], mn[8];
+  DecodePackedQ4KScales(packed, r, sc, mn);
+  for (int j = 0; j < 4; ++j) {
+    gguf[j] = static_cast<uint8_t>(sc[j] | ((sc[j + 4] >> 4) << 6));
+    gguf[j + 4] = static_cast<uint8_t>(mn[j] | ((mn[j + 4] >> 4) << 6));
+    gguf[j + 8] = static_cast<uint8_t>((sc[j + 4] & 15) | ((mn[j + 4] & 15) << 4));
+  }
+}
+
 }  // namespace
+
+void DecodePackedQ4KScales(const uint8_t* block, int r, uint8_t* scale, uint8_t* min) {
+  for (int which = 0; which < 2; ++which) {
+    uint8_t* v = which ? min : scale;
+    const uint8_t* lo = block + 32 + 32 * which;
+    const uint8_t* hi = block + 96 + 16 * which;
+    for (int j = 0; j < 8; ++j) {
+      const int low = (lo[8 * (j % 4) + r] >> (4 * (j / 4))) & 15;
+      const int top = (hi[8 * (j % 2) + r] >> (2 * (j / 2))) & 3;
+      v[j] = static_cast<uint8_t>(low | (top << 4));
+    }
+  }
+}
 
 int64_t PackedBlockBytes(TensorType type) {
   return kPackRows * static_cast<int64_t>(Traits(type).type_size);
@@ -62,6 +104,10 @@ void PackInPlace(TensorType type, std::byte* data, int64_t rows, int64_t cols) {
       for (int r = 0; r < kPackRows; ++r) {
         const std::byte* from = src.data() + r * row_bytes + b * block_bytes;
         ForEachPiece(type, r, [&](int s, int d, int n) { std::memcpy(dst + d, from + s, n); });
+        if (type == TensorType::kQ4_K) {
+          PackQ4KScales(reinterpret_cast<const uint8_t*>(from) + 4, r,
+                        reinterpret_cast<uint8_t*>(dst));
+        }
       }
     }
   }
@@ -77,6 +123,9 @@ void UnpackRow(TensorType type, const std::byte* packed, int64_t cols, int64_t r
     const std::byte* src = group + b * PackedBlockBytes(type);
     std::byte* to = out + b * block_bytes;
     ForEachPiece(type, r, [&](int s, int d, int n) { std::memcpy(to + s, src + d, n); });
+    if (type == TensorType::kQ4_K) {
+      UnpackQ4KScales(reinterpret_cast<const uint8_t*>(src), r, reinterpret_cast<uint8_t*>(to) + 4);
+    }
   }
 }
 

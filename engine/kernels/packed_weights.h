@@ -9,9 +9,11 @@
 //   Q8_0: f16 d[8]; 8 steps x (8 rows x 4 codes)                       272 B
 //   Q4_0: f16 d[8]; 4 steps x (8 rows x 4 bytes: low nibble column
 //         4s+b, high nibble 16+4s+b)                                   144 B
-//   Q4_K: f16 d[8]; f16 dmin[8]; 8 x 12 packed 6-bit scales/mins;
-//         4 pairs x 8 steps x (8 rows x 4 bytes: low nibble column
-//         64k+4s+b of sub-block 2k, high nibble 64k+32+4s+b)          1152 B
+//   Q4_K: f16 d[8]; f16 dmin[8]; the 6-bit scales, then the mins, as
+//         low nibbles lo[j%4][r] (j/4 selects the byte's nibble, 32 B)
+//         and top bits hi[j%2][r] (bits 2*(j/2), 16 B) for sub-block j
+//         of row r; then 4 pairs x 8 steps x (8 rows x 4 bytes: low
+//         nibble column 64k+4s+b of sub-block 2k, high 64k+32+4s+b)  1152 B
 // Thread-safe: pure functions.
 #pragma once
 
@@ -35,6 +37,9 @@ void PackInPlace(TensorType type, std::byte* data, int64_t rows, int64_t cols);
 // Row `row` of a packed matrix in GGUF layout (RowBytes(type, cols) bytes).
 void UnpackRow(TensorType type, const std::byte* packed, int64_t cols, int64_t row,
                std::byte* out);
+
+// The 6-bit scales and mins of row r (< 8) of a packed Q4_K block.
+void DecodePackedQ4KScales(const uint8_t* block, int r, uint8_t* scale, uint8_t* min);
 
 // Bytes of one packed 8-row group per block.
 int64_t PackedBlockBytes(TensorType type);

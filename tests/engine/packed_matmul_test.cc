@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/kernels/activation_quant.h"
-#include "engine/kernels/packed_gemm_prep.h"
+#include "engine/kernels/packed_gemm_reference.h"
 #include "engine/kernels/packed_weights.h"
 #include "engine/tensor/quantize.h"
 #include "tests/engine/hwy_targets.h"
@@ -57,13 +57,11 @@ std::vector<float> Reference(TensorType type, const std::vector<std::byte>& pack
     }
     ComputeActivationExtra(type, a, nb, extra.data() + t * ExtraPerBlock(type) * nb);
   }
-  std::vector<float> prep(static_cast<size_t>(PrepBytes(type, nb) / 4));
   std::vector<float> y(static_cast<size_t>(rows * ntok));
   const int64_t group_bytes = nb * PackedBlockBytes(type);
   for (int64_t g = 0; g < rows / kPackRows; ++g) {
     const auto* group = reinterpret_cast<const uint8_t*>(packed.data()) + g * group_bytes;
-    PrepareGroup(type, group, nb, prep.data());
-    PackedGroupReference(type, group, prep.data(), nb, act.data(), act_bytes, extra.data(), ntok,
+    PackedGroupReference(type, group, nb, act.data(), act_bytes, extra.data(), ntok,
                          y.data() + 8 * g, rows);
   }
   return y;
