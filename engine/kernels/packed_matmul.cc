@@ -248,6 +248,17 @@ constexpr int64_t kChunkBytes = 32 * 1024;
 
 }  // namespace
 
+bool PackedKernelsFast() {
+  return (hwy::SupportedTargets() & (HWY_AVX2 | HWY_AVX3 | HWY_AVX3_DL)) != 0;
+}
+
+bool PackMatrixInPlace(Matrix& m) {
+  if (m.packed || m.data == nullptr || !Packable(m.type, m.rows, m.cols)) return false;
+  PackInPlace(m.type, const_cast<std::byte*>(m.data), m.rows, m.cols);
+  m.packed = true;
+  return true;
+}
+
 void PackedMatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool) {
   if (n_tokens <= 0) return;
   const TensorType type = w.type;

@@ -15,4 +15,13 @@ namespace scribed::engine::kernels {
 // PackedGroupReference bit for bit on every target.
 void PackedMatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool);
 
+// Whether this CPU runs a SIMD body of PackedMatMul (AVX2 or better); where
+// it does not, the scalar reference would be slower than the GGUF-layout
+// kernels and weights are better left unpacked.
+bool PackedKernelsFast();
+
+// Packs `m` in place when Packable (its data must be writable; see
+// gguf::File::EditResident) and marks it packed. Returns whether it did.
+bool PackMatrixInPlace(Matrix& m);
+
 }  // namespace scribed::engine::kernels
