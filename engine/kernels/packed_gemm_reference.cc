@@ -64,6 +64,27 @@ void SumsQ4_K(const uint8_t* b, const BlockQ8_K& x, const int32_t* pairs, int r,
   }
 }
 
+// Integer sum of one Q6_K super-block, the +32 code offset taken off via
+// the activation's per-16 sums.
+int SumQ6_K(const uint8_t* b, const BlockQ8_K& x, int r) {
+  const auto* sc = reinterpret_cast<const int8_t*>(b + 16);
+  int isum = 0, osum = 0;
+  for (int j = 0; j < 16; ++j) {
+    const uint8_t* g = b + 144 + 96 * j + 4 * r;
+    int dot = 0;
+    for (int step = 0; step < 4; ++step) {
+      for (int l = 0; l < 4; ++l) {
+        const int lo = (g[32 * (step / 2) + l] >> (4 * (step % 2))) & 15;
+        const int hi = (g[64 + l] >> (2 * step)) & 3;
+        dot += (lo | (hi << 4)) * x.qs[16 * j + 4 * step + l];
+      }
+    }
+    isum += sc[8 * j + r] * dot;
+    osum += sc[8 * j + r] * x.bsums[j];
+  }
+  return isum - 32 * osum;
+}
+
 }  // namespace
 
 int ExtraPerBlock(TensorType type) {
@@ -108,6 +129,9 @@ void PackedGroupReference(TensorType type, const uint8_t* group, int64_t nb, con
           SumsQ4_K(b, x, et + 4 * i, r, &isum, &msum);
           acc = std::fma(static_cast<float>(isum), dw * x.d, acc);
           macc = std::fma(static_cast<float>(msum), HalfAt(b + 16 + 2 * r) * x.d, macc);
+        } else if (type == TensorType::kQ6_K) {
+          const BlockQ8_K& x = reinterpret_cast<const BlockQ8_K*>(xt)[i];
+          acc = std::fma(static_cast<float>(SumQ6_K(b, x, r)), dw * x.d, acc);
         } else {
           const ActBlock32& x = reinterpret_cast<const ActBlock32*>(xt)[i];
           const int isum = type == TensorType::kQ8_0 ? SumQ8_0(b, x, r) : SumQ4_0(b, x, et[i], r);

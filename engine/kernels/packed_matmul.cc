@@ -181,6 +181,63 @@ HWY_INLINE void Q4_KTokens(const uint8_t* group, int64_t nb, const BlockQ8_K* co
   for (int t = 0; t < T; ++t) _mm256_storeu_ps(out[t], _mm256_sub_ps(acc[t], macc[t]));
 }
 
+// Q6_K: 6-bit codes rebuilt from nibble and top-bit vectors; two column
+// steps share an int16 sum (<= 2 * 2*63*127) before vpmaddwd applies the
+// 16-column group's int8 scale. The +32 offset comes off via the bsums.
+template <int T>
+HWY_INLINE void Q6_KTokens(const uint8_t* group, int64_t nb, const BlockQ8_K* const* x,
+                           float* const* out) {
+  const __m256i m4 = _mm256_set1_epi8(0x0F), m3 = _mm256_set1_epi8(0x03);
+  __m256 acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* b = group + i * 1680;
+    const uint8_t* sc = b + 16;
+    __m256i isum[T];
+    for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
+    for (int j = 0; j < 16; ++j) {
+      const uint8_t* g = b + 144 + 96 * j;
+      const __m256i v0 = Load256(g), v1 = Load256(g + 32), h = Load256(g + 64);
+      auto top = [&](int shift) {
+        return _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, shift), m3), 4);
+      };
+      const __m256i q0 = _mm256_or_si256(_mm256_and_si256(v0, m4), top(0));
+      const __m256i q1 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v0, 4), m4), top(2));
+      const __m256i q2 = _mm256_or_si256(_mm256_and_si256(v1, m4), top(4));
+      const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v1, 4), m4), top(6));
+      const __m128i s8 = Load8(sc + 8 * j);
+      const __m256i scale = _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(s8, s8));
+      for (int t = 0; t < T; ++t) {
+        const int8_t* xq = x[t][i].qs + 16 * j;
+        const __m256i s01 = _mm256_add_epi16(_mm256_maddubs_epi16(q0, Broadcast4(xq)),
+                                             _mm256_maddubs_epi16(q1, Broadcast4(xq + 4)));
+        const __m256i s23 = _mm256_add_epi16(_mm256_maddubs_epi16(q2, Broadcast4(xq + 8)),
+                                             _mm256_maddubs_epi16(q3, Broadcast4(xq + 12)));
+        isum[t] = _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_madd_epi16(s01, scale),
+                                                             _mm256_madd_epi16(s23, scale)));
+      }
+    }
+    __m256i pairs[8];
+    for (int m = 0; m < 8; ++m) {
+      pairs[m] = _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(Load8(sc + 16 * m), Load8(sc + 16 * m + 8)));
+    }
+    const __m256 dw = HalfsToFloats(b);
+    for (int t = 0; t < T; ++t) {
+      const int16_t* bs = x[t][i].bsums;
+      __m256i os = _mm256_setzero_si256();
+      for (int m = 0; m < 8; ++m) {
+        int32_t pair;
+        std::memcpy(&pair, bs + 2 * m, 4);
+        os = _mm256_add_epi32(os, _mm256_madd_epi16(pairs[m], _mm256_set1_epi32(pair)));
+      }
+      const __m256i tot = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(os, 5));
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(tot),
+                               _mm256_mul_ps(dw, _mm256_set1_ps(x[t][i].d)), acc[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(out[t], acc[t]);
+}
+
 template <int T>
 HWY_INLINE void GroupTokens(TensorType type, const uint8_t* group, int64_t nb, const uint8_t* act,
                             int64_t act_bytes, const int32_t* extra, int64_t extra_stride,
@@ -197,8 +254,10 @@ HWY_INLINE void GroupTokens(TensorType type, const uint8_t* group, int64_t nb, c
     Q8_0Tokens<T>(group, nb, reinterpret_cast<const ActBlock32* const*>(xs), out);
   } else if (type == TensorType::kQ4_0) {
     Q4_0Tokens<T>(group, nb, reinterpret_cast<const ActBlock32* const*>(xs), es, out);
-  } else {
+  } else if (type == TensorType::kQ4_K) {
     Q4_KTokens<T>(group, nb, reinterpret_cast<const BlockQ8_K* const*>(xs), es, out);
+  } else {
+    Q6_KTokens<T>(group, nb, reinterpret_cast<const BlockQ8_K* const*>(xs), out);
   }
 }
 
@@ -262,7 +321,7 @@ bool PackMatrixInPlace(Matrix& m) {
 void PackedMatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool) {
   if (n_tokens <= 0) return;
   const TensorType type = w.type;
-  const bool k_quant = type == TensorType::kQ4_K;
+  const bool k_quant = type == TensorType::kQ4_K || type == TensorType::kQ6_K;
   const int64_t block = k_quant ? kQKK : kQK;
   const int64_t nb = w.cols / block;
   const int64_t act_bytes =

@@ -28,8 +28,38 @@ void ForEachPiece(TensorType type, int r, const Move& move) {
         for (int s = 0; s < 8; ++s) move(16 + 32 * k + 4 * s, 128 + 32 * (8 * k + s) + 4 * r, 4);
       }
       return;
+    case TensorType::kQ6_K:  // d, 16 scales; codes: see Q6KCodes
+      move(208, 2 * r, 2);
+      for (int j = 0; j < 16; ++j) move(192 + j, 16 + 8 * j + r, 1);
+      return;
     default:
       return;
+  }
+}
+
+// Byte and bit position of Q6_K code e (< 256) of a GGUF block: low nibble
+// in ql, top two bits in qh.
+struct Q6Position {
+  int ql, ql_shift, qh, qh_shift;
+};
+Q6Position GgufQ6(int e) {
+  const int h = e / 128, o = e % 128, quarter = o / 32, l = o % 32;
+  return {64 * h + l + 32 * (quarter & 1), 4 * (quarter >> 1), 128 + 32 * h + l, 2 * quarter};
+}
+// The same for row r of a packed block (offsets from the block start).
+Q6Position PackedQ6(int e, int r) {
+  const int j = e / 16, step = (e % 16) / 4, b = e % 4;
+  const int base = 144 + 96 * j + 4 * r + b;
+  return {base + 32 * (step / 2), 4 * (step % 2), base + 64, 2 * step};
+}
+
+void MoveQ6Codes(const uint8_t* from, uint8_t* to, int r, bool to_packed) {
+  for (int e = 0; e < 256; ++e) {
+    const Q6Position src = to_packed ? GgufQ6(e) : PackedQ6(e, r);
+    const Q6Position dst = to_packed ? PackedQ6(e, r) : GgufQ6(e);
+    const int lo = (from[src.ql] >> src.ql_shift) & 15, hi = (from[src.qh] >> src.qh_shift) & 3;
+    to[dst.ql] = static_cast<uint8_t>((to[dst.ql] & ~(15 << dst.ql_shift)) | (lo << dst.ql_shift));
+    to[dst.qh] = static_cast<uint8_t>((to[dst.qh] & ~(3 << dst.qh_shift)) | (hi << dst.qh_shift));
   }
 }
 
@@ -85,7 +115,8 @@ int64_t PackedBlockBytes(TensorType type) {
 }
 
 bool Packable(TensorType type, int64_t rows, int64_t cols) {
-  if (type != TensorType::kQ8_0 && type != TensorType::kQ4_0 && type != TensorType::kQ4_K) {
+  if (type != TensorType::kQ8_0 && type != TensorType::kQ4_0 && type != TensorType::kQ4_K &&
+      type != TensorType::kQ6_K) {
     return false;
   }
   return rows > 0 && rows % kPackRows == 0 && cols > 0 && cols % BlockElems(type) == 0;
@@ -107,6 +138,9 @@ void PackInPlace(TensorType type, std::byte* data, int64_t rows, int64_t cols) {
         if (type == TensorType::kQ4_K) {
           PackQ4KScales(reinterpret_cast<const uint8_t*>(from) + 4, r,
                         reinterpret_cast<uint8_t*>(dst));
+        } else if (type == TensorType::kQ6_K) {
+          MoveQ6Codes(reinterpret_cast<const uint8_t*>(from), reinterpret_cast<uint8_t*>(dst), r,
+                      true);
         }
       }
     }
@@ -125,6 +159,8 @@ void UnpackRow(TensorType type, const std::byte* packed, int64_t cols, int64_t r
     ForEachPiece(type, r, [&](int s, int d, int n) { std::memcpy(to + s, src + d, n); });
     if (type == TensorType::kQ4_K) {
       UnpackQ4KScales(reinterpret_cast<const uint8_t*>(src), r, reinterpret_cast<uint8_t*>(to) + 4);
+    } else if (type == TensorType::kQ6_K) {
+      MoveQ6Codes(reinterpret_cast<const uint8_t*>(src), reinterpret_cast<uint8_t*>(to), r, false);
     }
   }
 }

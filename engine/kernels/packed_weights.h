@@ -14,6 +14,10 @@
 //         and top bits hi[j%2][r] (bits 2*(j/2), 16 B) for sub-block j
 //         of row r; then 4 pairs x 8 steps x (8 rows x 4 bytes: low
 //         nibble column 64k+4s+b of sub-block 2k, high 64k+32+4s+b)  1152 B
+//   Q6_K: f16 d[8]; int8 scales[16 groups][8 rows]; then per 16-column
+//         group j: two 32-byte vectors of low nibbles (8 rows x 4 bytes;
+//         byte b: steps 0/1 resp. 2/3 of the group in low/high nibble,
+//         step = 4 columns) and one of top bits (bits 2*step)          1680 B
 // Thread-safe: pure functions.
 #pragma once
 

@@ -21,7 +21,8 @@ namespace {
 
 using scribed::engine::testing::ForEachTarget;
 
-const TensorType kPackedTypes[] = {TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_K};
+const TensorType kPackedTypes[] = {TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_K,
+                                   TensorType::kQ6_K};
 
 std::vector<std::byte> RandomWeights(TensorType type, int64_t rows, int64_t cols,
                                      std::mt19937& rng) {
@@ -43,7 +44,7 @@ std::vector<std::byte> RandomWeights(TensorType type, int64_t rows, int64_t cols
 // Bit-exact expectation built from the reference pieces.
 std::vector<float> Reference(TensorType type, const std::vector<std::byte>& packed, int64_t rows,
                              int64_t cols, const std::vector<float>& x, int64_t ntok) {
-  const bool k = type == TensorType::kQ4_K;
+  const bool k = type == TensorType::kQ4_K || type == TensorType::kQ6_K;
   const int64_t nb = cols / (k ? kQKK : kQK);
   const int64_t act_bytes = nb * static_cast<int64_t>(k ? sizeof(BlockQ8_K) : sizeof(ActBlock32));
   std::vector<uint8_t> act(static_cast<size_t>(act_bytes * ntok));
@@ -70,7 +71,7 @@ std::vector<float> Reference(TensorType type, const std::vector<std::byte>& pack
 TEST(PackedWeightsTest, UnpackRowRestoresEveryRow) {
   std::mt19937 rng(7);
   for (TensorType type : kPackedTypes) {
-    const int64_t rows = 16, cols = type == TensorType::kQ4_K ? 512 : 96;
+    const int64_t rows = 16, cols = Traits(type).block_size == 256 ? 512 : 96;
     ASSERT_TRUE(Packable(type, rows, cols));
     EXPECT_FALSE(Packable(type, rows + 1, cols));
     const auto original = RandomWeights(type, rows, cols, rng);
@@ -98,7 +99,7 @@ TEST(PackedMatMulTest, MatchesReferenceBitExactOnEveryTargetAndThreadCount) {
   std::mt19937 rng(11);
   ThreadPool pool1(1), pool3(3);
   for (TensorType type : kPackedTypes) {
-    const int64_t cols = type == TensorType::kQ4_K ? 256 * 3 : 32 * 25;
+    const int64_t cols = Traits(type).block_size == 256 ? 256 * 3 : 32 * 25;
     const int64_t rows = 72;
     const auto original = RandomWeights(type, rows, cols, rng);
     auto packed = original;
