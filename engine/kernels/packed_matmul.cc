@@ -27,6 +27,10 @@ namespace HWY_NAMESPACE {
 #if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 #define SCRIBED_PACKED_SIMD 1
 
+// Fully unrolled column loops let the compiler hoist every product ahead of
+// the sums and spill them; kept as loops, the accumulators stay in registers.
+#define SCRIBED_KEEP_LOOP _Pragma("GCC unroll 1")
+
 HWY_INLINE __m256i Broadcast4(const int8_t* p) {
   int32_t v;
   std::memcpy(&v, p, 4);
@@ -53,6 +57,7 @@ HWY_INLINE void Q8_0Tokens(const uint8_t* group, int64_t nb, const ActBlock32* c
     const uint8_t* b = group + i * 272;
     __m256i isum[T];
     for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
+    SCRIBED_KEEP_LOOP
     for (int s = 0; s < 8; ++s) {
       const __m256i w = Load256(b + 16 + 32 * s);
       const __m256i aw = _mm256_abs_epi8(w);
@@ -83,6 +88,7 @@ HWY_INLINE void Q4_0Tokens(const uint8_t* group, int64_t nb, const ActBlock32* c
     const uint8_t* b = group + i * 144;
     __m256i s16[T];
     for (int t = 0; t < T; ++t) s16[t] = _mm256_setzero_si256();
+    SCRIBED_KEEP_LOOP
     for (int s = 0; s < 4; ++s) {
       const __m256i v = Load256(b + 16 + 32 * s);
       const __m256i lo = _mm256_and_si256(v, m4);
@@ -144,6 +150,7 @@ HWY_INLINE void Q4_KTokens(const uint8_t* group, int64_t nb, const BlockQ8_K* co
     for (int k = 0; k < 4; ++k) {
       __m256i slo[T], shi[T];
       for (int t = 0; t < T; ++t) slo[t] = shi[t] = _mm256_setzero_si256();
+      SCRIBED_KEEP_LOOP
       for (int s = 0; s < 8; ++s) {
         const __m256i v = Load256(q + 32 * (8 * k + s));
         const __m256i lo = _mm256_and_si256(v, m4);
@@ -195,6 +202,7 @@ HWY_INLINE void Q6_KTokens(const uint8_t* group, int64_t nb, const BlockQ8_K* co
     const uint8_t* sc = b + 16;
     __m256i isum[T];
     for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
+    SCRIBED_KEEP_LOOP
     for (int j = 0; j < 16; ++j) {
       const uint8_t* g = b + 144 + 96 * j;
       const __m256i v0 = Load256(g), v1 = Load256(g + 32), h = Load256(g + 64);
@@ -288,6 +296,7 @@ void PackedTask(TensorType type, const uint8_t* groups, int64_t n_groups, int64_
   }
 }
 #undef SCRIBED_PACKED_SIMD
+#undef SCRIBED_KEEP_LOOP
 
 }  // namespace HWY_NAMESPACE
 }  // namespace scribed::engine::kernels
