@@ -1,6 +1,7 @@
 // The engine against the reference implementation: the testgen-1 model of
 // each golden case is regenerated, the recorded prompt is evaluated, and the
 // logits after the prefill and after each of the 8 greedy steps must match.
+#include <unistd.h>
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
@@ -62,7 +63,7 @@ std::vector<float> LoadWav(const fs::path& p) {
 // right after loading: the mappings stay valid and nothing is left behind.
 std::shared_ptr<const Model> CaseAModel() {
   static const std::shared_ptr<const Model> model = [] {
-    const fs::path dir = fs::path(::testing::TempDir()) / "scribed-golden-case-a";
+    const fs::path dir = fs::path(::testing::TempDir()) / ("scribed-golden-case-a-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const json golden = LoadJson(GoldenDir() / "case-a-text.json");
     WriteTestModel(TestModelConfigFromJson(golden["config"].dump()),
