@@ -6,6 +6,7 @@
 #include "bench/kernel_bench.h"
 #include "bench/model_bench.h"
 #include "clients/scribe/commands.h"
+#include "clients/scribe/exit_codes.h"
 #include "clients/scribe/model_loading.h"
 
 namespace scribed::cli {
@@ -26,13 +27,10 @@ void AddBenchCommands(CLI::App& app) {
   kernels->add_flag("--packed", opts->packed,
                     "weights in the row-interleaved layout resident models use");
   kernels->callback([opts] {
-    try {
+    SetExitCode(RunReportingErrors([&] {
       bench::RunKernelBench(*opts, stdout);
-      SetExitCode(0);
-    } catch (const std::invalid_argument& e) {
-      std::fprintf(stderr, "scribe: %s\n", e.what());
-      SetExitCode(2);
-    }
+      return kExitOk;
+    }));
   });
 
   auto model_opts = std::make_shared<bench::ModelBenchOptions>();
@@ -49,15 +47,13 @@ void AddBenchCommands(CLI::App& app) {
   model->add_flag("--resident", model_opts->resident,
                   "read the weights into memory instead of mapping the file");
   model->callback([model_opts, paths] {
-    try {
-      const pipeline::ModelFiles files = ResolveModelFiles(*paths);
+    SetExitCode(RunReportingErrors([&] {
+      const config::ModelFiles files = ResolveModelFiles(*paths);
       model_opts->model = files.model.string();
       model_opts->mmproj = files.mmproj.string();
       bench::RunModelBench(*model_opts, stdout);
-      SetExitCode(0);
-    } catch (const std::exception& e) {
-      SetExitCode(ReportError(e));
-    }
+      return kExitOk;
+    }));
   });
 }
 

@@ -12,11 +12,14 @@
 #include <vector>
 
 #include "clients/scribe/commands.h"
+#include "clients/scribe/exit_codes.h"
 #include "clients/scribe/model_loading.h"
+#include "clients/scribe/transcribe_request.h"
 #include "scribed/audio/file_source.h"
+#include "scribed/base/file_system.h"
 #include "scribed/audio/segmenter.h"
-#include "scribed/pipeline/file_hash.h"
-#include "scribed/pipeline/model_discovery.h"
+#include "scribed/config/file_hash.h"
+#include "scribed/config/model_discovery.h"
 #include "scribed/pipeline/pipeline.h"
 #include "scribed/pipeline/writers.h"
 
@@ -43,19 +46,6 @@ class InterruptScope {
 
  private:
   void (*previous_)(int) = SIG_DFL;
-};
-
-struct TranscribeOptions {
-  std::vector<std::string> files;
-  std::string model, mmproj;
-  std::string language = "auto";
-  std::string translate_to;
-  std::string translation_path = "text";
-  std::string formats = "txt";
-  std::string output;
-  std::string mode = "clean";
-  int threads = 0;
-  double max_tokens_per_second = 10.0;
 };
 
 std::string Clock(double seconds) {
@@ -143,7 +133,7 @@ pipeline::ModelFileInfo HashedFile(const fs::path& path) {
   info.size = fs::file_size(path);
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   if (tty) std::fprintf(stderr, "hashing %s (cached after the first run)...", path.filename().c_str());
-  info.sha256 = pipeline::CachedSha256File(path, pipeline::DefaultCacheDir());
+  info.sha256 = config::CachedSha256File(path, config::DefaultCacheDir());
   if (tty) std::fprintf(stderr, "\r\033[K");
   return info;
 }
@@ -194,19 +184,31 @@ bool TranscribeFile(const std::shared_ptr<const engine::Model>& model,
   pipeline::Transcript t = pipe.Finish(complete);
   t.source = input.string();
   for (size_t i = 0; i < formats.size(); ++i) {
-    pipeline::WriteFileAtomically(outputs[i], pipeline::Render(t, formats[i]));
+    base::WriteFileAtomically(base::RealFileSystem(), outputs[i], pipeline::Render(t, formats[i]),
+                              base::FileMode::kShared);
     if (::isatty(STDERR_FILENO) == 1) std::fprintf(stderr, "wrote %s\n", outputs[i].c_str());
   }
   return complete;
 }
 
-int RunTranscribe(const TranscribeOptions& o) try {
-  const auto formats = pipeline::ParseOutputFormats(o.formats);
+// "txt", "srt" -> the pipeline's formats, duplicates dropped.
+std::vector<pipeline::OutputFormat> Formats(const std::vector<std::string>& names) {
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ",") + n;
+  return pipeline::ParseOutputFormats(list);
+}
+
+}  // namespace
+
+int RunTranscribeLocally(const TranscribeRequest& o) try {
+  protocol::Validate(o.job, protocol::JobKind::kFile);
+  const protocol::JobOptions job = WithDefaults(o.job, protocol::BuiltInJobDefaults());
+  const auto formats = Formats(*job.outputs);
   pipeline::PipelineOptions options;
-  options.language = o.language;
-  options.translate_to = o.translate_to;
+  options.language = *job.language;
+  options.translate_to = *job.translate_to;
   options.translation_path = pipeline::ParseTranslationPath(o.translation_path);
-  options.mode = pipeline::ParseFormatMode(o.mode);
+  options.mode = pipeline::ParseFormatMode(*job.mode);
   options.threads = o.threads;
   options.guards.max_tokens_per_second = o.max_tokens_per_second;
   options.cancel = &g_cancel;
@@ -215,7 +217,7 @@ int RunTranscribe(const TranscribeOptions& o) try {
     if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": no such file");
     outputs.push_back(OutputPaths(f, o.output, o.files.size(), formats));
   }
-  const pipeline::ModelFiles files = ResolveModelFiles({o.model, o.mmproj});
+  const config::ModelFiles files = ResolveModelFiles(o.model);
   if (files.mmproj.empty()) {
     throw std::invalid_argument("model " + files.model.string() + " (from " + files.source +
                                 ") has no audio projector: pass --mmproj FILE.gguf");
@@ -228,39 +230,40 @@ int RunTranscribe(const TranscribeOptions& o) try {
   for (size_t i = 0; i < o.files.size(); ++i) {
     if (!TranscribeFile(model, options, hashes, o.files[i], outputs[i], formats)) {
       std::fprintf(stderr, "scribe: interrupted; wrote the segments finished so far (marked incomplete)\n");
-      return 130;
+      return kExitInterrupted;
     }
   }
-  return 0;
+  return kExitOk;
 } catch (const std::exception& e) {
   return ReportError(e);
 }
 
-}  // namespace
-
 void AddTranscribeCommands(CLI::App& app) {
-  auto o = std::make_shared<TranscribeOptions>();
+  auto o = std::make_shared<TranscribeRequest>();
   CLI::App* cmd = app.add_subcommand(
       "transcribe", "Transcribe (and optionally translate) audio or video files into txt/srt/vtt/json");
   cmd->add_option("files", o->files, "audio or video files")->required();
-  cmd->add_option("--model", o->model,
-                  "text model GGUF; default: SCRIBE_MODEL, ~/.config/scribed/config.toml, Ollama, LM Studio");
-  cmd->add_option("--mmproj", o->mmproj, "projector GGUF with the audio encoder; env SCRIBE_MMPROJ");
-  cmd->add_option("--language", o->language, "spoken language (name or ISO 639-1 code); default auto");
-  cmd->add_option("--translate-to", o->translate_to, "also translate into this language (name or code)");
+  AddJobOptionFlags(*cmd, o->job, protocol::JobKind::kFile);
+  cmd->add_option("-o,--output", o->output, "output file or directory (default: beside each input)");
+  cmd->add_flag("--daemon", o->on_daemon, "submit to the running scribed instead of transcribing here");
+  AddEndpointOptions(*cmd, o->endpoints);
+  // Local runs only: the daemon has its own model and settings.
+  AddModelOptions(*cmd, o->model);
   cmd->add_option("--translation-path", o->translation_path,
                   "text: translate the formatted transcript (default); speech: one pass from the audio")
       ->check(CLI::IsMember({"text", "speech"}));
-  cmd->add_option("--format", o->formats, "output formats, comma-separated: txt,srt,vtt,json (default txt)");
-  cmd->add_option("-o,--output", o->output, "output file or directory (default: beside each input)");
-  cmd->add_option("--mode", o->mode, "clean (default: punctuation, no fillers, paragraphs) or verbatim")
-      ->check(CLI::IsMember({"clean", "verbatim"}));
   cmd->add_option("--threads", o->threads, "worker threads (default: physical cores)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-tokens-per-second", o->max_tokens_per_second,
                   "token budget per second of audio before a segment is cut and flagged truncated")
       ->check(CLI::PositiveNumber);
-  cmd->callback([o] { SetExitCode(RunTranscribe(*o)); });
+  cmd->callback([o, cmd] {
+    for (const char* flag : {"--model", "--mmproj", "--translation-path", "--threads",
+                             "--max-tokens-per-second"}) {
+      if (cmd->count(flag) > 0) o->local_flags_given.emplace_back(flag);
+    }
+    SetExitCode(o->on_daemon ? RunTranscribeOnDaemon(*o) : RunTranscribeLocally(*o));
+  });
 }
 
 }  // namespace scribed::cli

@@ -11,32 +11,16 @@
 #include <system_error>
 #include <utility>
 
+#include "scribed/base/errno_error.h"
+#include "scribed/base/unique_fd.h"
+
 namespace scribed::engine::gguf {
-namespace {
 
-[[noreturn]] void ThrowErrno(const char* what, const std::filesystem::path& path) {
-  throw std::system_error(errno, std::generic_category(), std::string(what) + " " + path.string());
-}
-
-// Closes the descriptor on every path out of Open; the mapping outlives it.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-}  // namespace
+using base::ThrowErrno;
 
 MappedFile MappedFile::Open(const std::filesystem::path& path, Mode mode) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // Closed on every path out of Open; the mapping outlives it.
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) ThrowErrno("cannot open", path);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) ThrowErrno("cannot stat", path);

@@ -1,7 +1,6 @@
 // The engine against the reference implementation: the testgen-1 model of
 // each golden case is regenerated, the recorded prompt is evaluated, and the
 // logits after the prefill and after each of the 8 greedy steps must match.
-#include <unistd.h>
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
@@ -13,9 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/model/model_impl.h"
+#include "engine/model/model_access.h"
 #include "scribed/engine/engine.h"
 #include "scribed/engine/test_model.h"
+#include "tests/support/temp_dir.h"
 
 namespace scribed::engine {
 namespace {
@@ -63,14 +63,11 @@ std::vector<float> LoadWav(const fs::path& p) {
 // right after loading: the mappings stay valid and nothing is left behind.
 std::shared_ptr<const Model> CaseAModel() {
   static const std::shared_ptr<const Model> model = [] {
-    const fs::path dir = fs::path(::testing::TempDir()) / ("scribed-golden-case-a-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
+    const scribed::testing::TempDir dir("golden-case-a");
     const json golden = LoadJson(GoldenDir() / "case-a-text.json");
     WriteTestModel(TestModelConfigFromJson(golden["config"].dump()),
                    GoldenDir() / "gemma4-vocab.gguf", dir / "model.gguf", dir / "mmproj.gguf");
-    auto loaded = Model::Load(dir / "model.gguf", dir / "mmproj.gguf");
-    fs::remove_all(dir);
-    return loaded;
+    return Model::Load(dir / "model.gguf", dir / "mmproj.gguf");
   }();
   return model;
 }
@@ -257,7 +254,7 @@ TEST(GoldenAudio, ProjectedFramesMatchReference) {
   const int d = model->info().n_embd;
   std::vector<float> rows(static_cast<size_t>(frames * d));
   ThreadPool pool(2);
-  model->impl().audio->Project(pcm, rows.data(), pool);
+  ModelAccess::Of(*model).audio->Project(pcm, rows.data(), pool);
   auto expect_row = [&](int64_t row, const json& values) {
     for (size_t i = 0; i < values.size(); ++i) {
       EXPECT_NEAR(rows[row * d + i], values[i].get<float>(), 1e-5f) << "row " << row << " [" << i << "]";

@@ -2,7 +2,6 @@
 // golden prompts (teacher-forced with the reference's greedy tokens) their
 // logits must stay close to the F32 engine's, and the error must shrink with
 // more bits. docs/quantization.md records the figures this prints.
-#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,6 +15,7 @@
 
 #include "scribed/engine/engine.h"
 #include "scribed/engine/test_model.h"
+#include "tests/support/temp_dir.h"
 
 namespace scribed::engine {
 namespace {
@@ -43,15 +43,12 @@ std::vector<float> LoadWav(const fs::path& p) {
 
 std::shared_ptr<const Model> MakeModel(const QuantRecipe& recipe, const std::string& tag,
                                        bool resident = false) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("scribed-quant-" + tag + "-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const scribed::testing::TempDir dir("quant-" + tag);  // removed on return: the mappings stay valid
   WriteTestModel(testgen::TestModelConfigFromJson(LoadJson("case-a-text.json")["config"].dump()),
                  GoldenDir() / "gemma4-vocab.gguf", dir / "m.gguf", dir / "p.gguf", recipe);
   LoadOptions options;
   options.resident_weights = resident;
-  auto model = Model::Load(dir / "m.gguf", dir / "p.gguf", options);
-  fs::remove_all(dir);  // the mappings stay valid
-  return model;
+  return Model::Load(dir / "m.gguf", dir / "p.gguf", options);
 }
 
 // Logits of the prompt and of each reference greedy step, concatenated.
