@@ -22,6 +22,10 @@ void AddBenchCommands(CLI::App& app) {
   kernels->add_option("--seconds", opts->seconds_per_case, "Minimum seconds per measurement")
       ->check(CLI::Range(0.0, 600.0));
   kernels->add_option("--type", opts->types, "Weight types to run (default: Q4_K Q8_0 Q6_K BF16)");
+  kernels->add_option("--tokens", opts->prefill_tokens, "Tokens of the matmul (prefill) case")
+      ->check(CLI::Range(1, 4096));
+  kernels->add_flag("--packed", opts->packed,
+                    "weights in the row-interleaved layout resident models use");
   kernels->callback([opts] {
     SetExitCode(RunReportingErrors([&] {
       bench::RunKernelBench(*opts, stdout);

@@ -33,11 +33,11 @@ MappedFile MappedFile::Open(const std::filesystem::path& path, Mode mode) {
   if (mode == Mode::kMapped) {
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
     if (p == MAP_FAILED) ThrowErrno("cannot map", path);
-    return MappedFile(static_cast<const std::byte*>(p), size);
+    return MappedFile(static_cast<const std::byte*>(p), size, false);
   }
   void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) ThrowErrno("cannot allocate memory for", path);
-  MappedFile owner(static_cast<const std::byte*>(p), size);  // unmaps if the read fails
+  MappedFile owner(static_cast<const std::byte*>(p), size, true);  // unmaps if the read fails
   ::madvise(p, size, MADV_HUGEPAGE);  // advice only: 4 KiB pages still work
   auto* dst = static_cast<char*>(p);
   for (uint64_t done = 0; done < size;) {
@@ -58,23 +58,33 @@ MappedFile MappedFile::Open(const std::filesystem::path& path, Mode mode) {
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      resident_(std::exchange(other.resident_, false)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
     Reset();
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    resident_ = std::exchange(other.resident_, false);
   }
   return *this;
 }
 
 MappedFile::~MappedFile() { Reset(); }
 
+bool MappedFile::SetWritable(bool writable) noexcept {
+  if (!resident_ || data_ == nullptr) return false;
+  return ::mprotect(const_cast<std::byte*>(data_), size_,
+                    writable ? PROT_READ | PROT_WRITE : PROT_READ) == 0;
+}
+
 void MappedFile::Reset() noexcept {
   if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);
   data_ = nullptr;
   size_ = 0;
+  resident_ = false;
 }
 
 }  // namespace scribed::engine::gguf
