@@ -255,8 +255,8 @@ TEST(GoldenAudio, ProjectedFramesMatchReference) {
   ASSERT_EQ(frames, ref["n_tokens"].get<int64_t>());
   const int d = model->info().n_embd;
   std::vector<float> rows(static_cast<size_t>(frames * d));
-  ThreadPool pool(2);
-  model->impl().audio->Project(pcm, rows.data(), pool);
+  const auto context = model->impl().backend->NewContext(2);
+  model->impl().audio->Project(pcm, *model->impl().audio_projection, *context, rows.data());
   auto expect_row = [&](int64_t row, const json& values) {
     for (size_t i = 0; i < values.size(); ++i) {
       EXPECT_NEAR(rows[row * d + i], values[i].get<float>(), 1e-5f) << "row " << row << " [" << i << "]";
