@@ -49,6 +49,8 @@ void AddBenchCommands(CLI::App& app) {
       const pipeline::ModelFiles files = ResolveModelFiles(*paths);
       model_opts->model = files.model.string();
       model_opts->mmproj = files.mmproj.string();
+      model_opts->backend = paths->backend;
+      model_opts->gpu_device = paths->gpu_device;
       bench::RunModelBench(*model_opts, stdout);
       SetExitCode(0);
     } catch (const std::exception& e) {

@@ -48,6 +48,7 @@ class InterruptScope {
 struct TranscribeOptions {
   std::vector<std::string> files;
   std::string model, mmproj;
+  ModelPaths backend;  // --backend / --gpu-device
   std::string language = "auto";
   std::string translate_to;
   std::string translation_path = "text";
@@ -215,12 +216,12 @@ int RunTranscribe(const TranscribeOptions& o) try {
     if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": no such file");
     outputs.push_back(OutputPaths(f, o.output, o.files.size(), formats));
   }
-  const pipeline::ModelFiles files = ResolveModelFiles({o.model, o.mmproj});
+  const pipeline::ModelFiles files = ResolveModelFiles({o.model, o.mmproj, o.backend.backend, o.backend.gpu_device});
   if (files.mmproj.empty()) {
     throw std::invalid_argument("model " + files.model.string() + " (from " + files.source +
                                 ") has no audio projector: pass --mmproj FILE.gguf");
   }
-  auto model = engine::Model::Load(files.model, files.mmproj);
+  auto model = engine::Model::Load(files.model, files.mmproj, BackendLoadOptions(o.backend));
   // The pipeline knows the rest of the provenance; hashing needs the files.
   const ModelHashes hashes{HashedFile(files.model), HashedFile(files.mmproj)};
 
@@ -246,6 +247,7 @@ void AddTranscribeCommands(CLI::App& app) {
   cmd->add_option("--model", o->model,
                   "text model GGUF; default: SCRIBE_MODEL, ~/.config/scribed/config.toml, Ollama, LM Studio");
   cmd->add_option("--mmproj", o->mmproj, "projector GGUF with the audio encoder; env SCRIBE_MMPROJ");
+  AddBackendOptions(*cmd, o->backend);
   cmd->add_option("--language", o->language, "spoken language (name or ISO 639-1 code); default auto");
   cmd->add_option("--translate-to", o->translate_to, "also translate into this language (name or code)");
   cmd->add_option("--translation-path", o->translation_path,

@@ -310,8 +310,9 @@ class VulkanContext final : public Context {
       } pc{static_cast<uint32_t>(part.rows), static_cast<uint32_t>(w.cols()), w.row_bytes(),
            static_cast<uint32_t>(n), static_cast<uint32_t>(part.row0),
            static_cast<uint32_t>(w.rows())};
-      // The shader takes tokens in tiles of 8 (matmul.comp).
-      Dispatch(w.matmul(), {part.buffer, x, y}, &pc, sizeof pc, Groups(part.rows), Groups((n + 7) / 8));
+      // The shader takes 4 rows and up to 8 tokens per workgroup (matmul.comp).
+      Dispatch(w.matmul(), {part.buffer, x, y}, &pc, sizeof pc, Groups((part.rows + 3) / 4),
+               Groups((n + 7) / 8));
     }
   }
 
