@@ -306,9 +306,11 @@ json Instance::Transcribe(const json& args) {
   }
   job_options["outputs"] = outputs;
   if (shutting_down_) throw ProtocolError(ErrorCode::kBusy, "the daemon is shutting down");
-  const Job job = jobs_->Submit(path, job_options, NowMs());
-  publisher_->Publish(protocol::topic::kJobQueued, json{{"path", path}, {"options", job_options}},
-                      EventIds{std::nullopt, job.id, std::nullopt});
+  const Job job = jobs_->Submit(path, job_options, NowMs(), [&](const Job& queued) {
+    publisher_->Publish(protocol::topic::kJobQueued,
+                        json{{"path", path}, {"options", job_options}},
+                        EventIds{std::nullopt, queued.id, std::nullopt});
+  });
   return json{{"job", job.id}};
 }
 

@@ -164,13 +164,16 @@ void JobStore::Append(RecordType type, const json& payload) {
   Apply({type, bytes, 0});
 }
 
-Job JobStore::Submit(const std::string& path, const json& options, int64_t now_ms) {
+Job JobStore::Submit(const std::string& path, const json& options, int64_t now_ms,
+                     const std::function<void(const Job&)>& announce) {
   std::lock_guard lock(mu_);
   const std::string id = "j-" + std::to_string(next_number_);
   Append(RecordType::kJobSubmitted,
          json{{"job", id}, {"path", path}, {"options", options}, {"submitted_ms", now_ms}});
+  const Job& job = Find(id);
+  if (announce) announce(job);
   cv_.notify_all();
-  return Find(id);
+  return job;
 }
 
 std::optional<Job> JobStore::WaitNext() {

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,7 +65,11 @@ class JobStore {
   const std::filesystem::path& state_dir() const noexcept { return dir_; }
 
   // Journals a new job and returns it once the record is durable.
-  Job Submit(const std::string& path, const nlohmann::json& options, int64_t now_ms);
+  // `announce` runs with the store locked, after the record is durable and
+  // before any worker can see the job: publishing job.queued there orders it
+  // before the job's job.started.
+  Job Submit(const std::string& path, const nlohmann::json& options, int64_t now_ms,
+             const std::function<void(const Job&)>& announce = {});
 
   // Blocks until a queued job exists (returned, now kRunning) or Interrupt()
   // was called (nullopt). Jobs run in submission order. Interrupt does not

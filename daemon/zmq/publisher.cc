@@ -8,7 +8,13 @@
 namespace scribed::daemon {
 namespace {
 
-constexpr int kHandOffQueue = 10000;  // events between producers and the publisher thread
+// Partials are dropped once this many events wait for the socket. Other
+// events are never refused: the publisher thread drains the queue at memory
+// speed (PUB never blocks), so only partials, which the final replaces, are
+// worth losing to keep a producer from piling up work.
+constexpr size_t kDropPartialsAt = 10000;
+// The longest the publisher thread sleeps, so the watchdog sees it turning.
+constexpr std::chrono::milliseconds kMaxIdle{1000};
 
 }  // namespace
 
@@ -27,56 +33,57 @@ int64_t NowMs() {
 
 Publisher::Publisher(zmq::context_t& context, Options options)
     : options_(std::move(options)),
-      inproc_("inproc://scribed-publisher-" + std::to_string(reinterpret_cast<uintptr_t>(this))),
       pub_(context, zmq::socket_type::pub),
-      pull_(context, zmq::socket_type::pull),
-      push_(context, zmq::socket_type::push),
       replay_(options_.replay_events) {
   PrepareEndpoint(options_.endpoint, options_.security);
   ApplySecurity(pub_, options_.endpoint, options_.security);
   pub_.set(zmq::sockopt::sndhwm, 100000);
   pub_.set(zmq::sockopt::linger, 1000);  // let the final daemon.state leave
   pub_.bind(options_.endpoint);
-  pull_.set(zmq::sockopt::rcvhwm, kHandOffQueue);
-  pull_.bind(inproc_);
-  push_.set(zmq::sockopt::sndhwm, kHandOffQueue);
-  push_.set(zmq::sockopt::linger, 0);
-  push_.connect(inproc_);
   alive_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
-  // The sockets move to the publisher thread; starting it is the barrier
+  // The socket moves to the publisher thread; starting it is the barrier
   // ZeroMQ requires for that.
   thread_ = std::thread([this] { Run(); });
 }
 
 Publisher::~Publisher() { Stop(); }
 
-void Publisher::Publish(std::string_view type, nlohmann::json fields, const EventIds& ids,
-                        bool droppable) {
-  if (!fields.is_object()) fields = nlohmann::json::object();
-  fields["session"] = ids.session ? nlohmann::json(*ids.session) : nlohmann::json(nullptr);
-  fields["job"] = ids.job ? nlohmann::json(*ids.job) : nlohmann::json(nullptr);
-  fields["segment"] = ids.segment ? nlohmann::json(*ids.segment) : nlohmann::json(nullptr);
-  const std::string payload = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::lock_guard lock(push_mu_);
-  if (stopped_) return;
-  const auto flags = droppable ? zmq::send_flags::dontwait : zmq::send_flags::none;
-  if (!push_.send(zmq::buffer(type), zmq::send_flags::sndmore | flags)) {
+uint64_t Publisher::StampLocked(std::string_view type, nlohmann::json fields,
+                                const EventIds& ids) {
+  protocol::Event event;
+  event.type = std::string(type);
+  event.run = options_.run;
+  event.seq = last_seq_.load() + 1;
+  event.ts_ms = NowMs();
+  event.session = ids.session;
+  event.job = ids.job;
+  event.segment = ids.segment;
+  event.fields = fields.is_object() ? std::move(fields) : nlohmann::json::object();
+  std::string body = protocol::EncodeEventBody(event);
+  replay_.Add(event.seq, body);
+  queue_.push_back({std::move(event.type), std::move(body)});
+  last_seq_ = event.seq;
+  wake_.notify_one();
+  return event.seq;
+}
+
+uint64_t Publisher::Publish(std::string_view type, nlohmann::json fields, const EventIds& ids,
+                            bool droppable) {
+  std::lock_guard lock(mu_);
+  if (stopped_) return 0;
+  if (droppable && queue_.size() >= kDropPartialsAt) {
     ++dropped_;
-    return;
+    return 0;
   }
-  // Once the first frame is queued the second always follows (atomic multipart).
-  push_.send(zmq::buffer(payload), zmq::send_flags::none);
+  return StampLocked(type, std::move(fields), ids);
 }
 
 void Publisher::Stop() {
   {
-    std::lock_guard lock(push_mu_);
+    std::lock_guard lock(mu_);
     if (stopped_) return;
     stopped_ = true;
-    // An empty topic frame tells the thread to finish; inproc keeps order, so
-    // every event queued before it is sent first.
-    push_.send(zmq::buffer(std::string_view()), zmq::send_flags::sndmore);
-    push_.send(zmq::buffer(std::string_view()), zmq::send_flags::none);
+    wake_.notify_one();
   }
   if (thread_.joinable()) thread_.join();
 }
@@ -86,58 +93,41 @@ std::chrono::steady_clock::time_point Publisher::last_alive() const noexcept {
       std::chrono::steady_clock::duration(alive_ns_.load()));
 }
 
-void Publisher::Send(const std::string& type, const std::string& payload) {
-  protocol::Event event;
-  event.type = type;
-  event.run = options_.run;
-  event.seq = last_seq_.load() + 1;
-  event.ts_ms = NowMs();
-  event.fields = nlohmann::json::parse(payload, nullptr, false);
-  // Ids travel inside the fields; lift them into the envelope.
-  auto take = [&](const char* key) {
-    nlohmann::json v = event.fields.contains(key) ? event.fields[key] : nlohmann::json(nullptr);
-    event.fields.erase(key);
-    return v;
-  };
-  if (auto v = take("session"); v.is_string()) event.session = v.get<std::string>();
-  if (auto v = take("job"); v.is_string()) event.job = v.get<std::string>();
-  if (auto v = take("segment"); v.is_number_integer()) event.segment = v.get<int64_t>();
-  std::string body = protocol::EncodeEventBody(event);
-  pub_.send(zmq::buffer(type), zmq::send_flags::sndmore);
-  pub_.send(zmq::buffer(body), zmq::send_flags::none);
-  replay_.Add(event.seq, std::move(body));
-  last_seq_ = event.seq;
-}
-
 void Publisher::Run() {
   using Clock = std::chrono::steady_clock;
   auto next_heartbeat = Clock::now() + options_.heartbeat;
+  std::deque<Outgoing> batch;
   for (;;) {
-    const auto now = Clock::now();
-    alive_ns_ = now.time_since_epoch().count();
-    if (now >= next_heartbeat) {
+    bool stopping;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait_until(lock, std::min(next_heartbeat, Clock::now() + kMaxIdle),
+                       [&] { return !queue_.empty() || stopped_; });
+      batch.swap(queue_);
+      stopping = stopped_;
+    }
+    alive_ns_ = Clock::now().time_since_epoch().count();
+    for (const Outgoing& out : batch) {
+      pub_.send(zmq::buffer(out.topic), zmq::send_flags::sndmore);
+      pub_.send(zmq::buffer(out.body), zmq::send_flags::none);
+    }
+    batch.clear();
+    // Everything published before Stop() is in the batch just sent.
+    if (stopping) break;
+    if (Clock::now() >= next_heartbeat) {
+      // Gathered outside mu_: the callback takes the job store's and the
+      // sessions' locks, which producers hold while they publish.
       nlohmann::json fields =
           options_.heartbeat_fields ? options_.heartbeat_fields() : nlohmann::json::object();
+      fields["dropped_partials"] = dropped_.load();
+      std::lock_guard lock(mu_);
+      if (stopped_) continue;  // the next turn sends what is queued, then ends
       // The heartbeat's own seq is the newest; last_seq names it for readers
       // that only look at fields.
       fields["last_seq"] = last_seq_.load() + 1;
-      fields["dropped_partials"] = dropped_.load();
-      fields["session"] = nullptr;
-      fields["job"] = nullptr;
-      fields["segment"] = nullptr;
-      Send(std::string(protocol::topic::kDaemonHeartbeat), fields.dump());
-      next_heartbeat = now + options_.heartbeat;
-      continue;
+      StampLocked(protocol::topic::kDaemonHeartbeat, std::move(fields), {});
+      next_heartbeat = Clock::now() + options_.heartbeat;
     }
-    zmq::pollitem_t item{pull_.handle(), 0, ZMQ_POLLIN, 0};
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_heartbeat - now);
-    zmq::poll(&item, 1, std::max(wait, std::chrono::milliseconds(1)));
-    if (!(item.revents & ZMQ_POLLIN)) continue;
-    zmq::message_t type, payload;
-    if (!pull_.recv(type)) continue;
-    (void)pull_.recv(payload);
-    if (type.size() == 0) break;
-    Send(type.to_string(), payload.to_string());
   }
 }
 

@@ -1,14 +1,20 @@
-// The event publisher: one thread owns the PUB socket; any thread hands it
-// events over an inproc PUSH/PULL pair. The publisher thread stamps each
-// event with the envelope (v, run, gap-free seq, ts), sends [topic, body],
-// keeps it in the replay log, and publishes daemon.heartbeat on schedule.
+// The event publisher. Publish() stamps an event with its envelope (v, run,
+// gap-free seq, ts) and puts it into the replay log on the calling thread,
+// then hands it to the publisher thread, which owns the PUB socket, sends
+// [topic, body] in seq order and publishes daemon.heartbeat on schedule.
+//
+// Stamping on the producing thread is what makes the protocol's ordering
+// guarantee hold: once Publish() returns, the event is in the replay log, so
+// a command's reply (sent after its Publish calls) never overtakes its events.
 //
 // Thread-safe: Publish may be called from any thread until Stop().
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -38,7 +44,8 @@ class Publisher {
     std::chrono::milliseconds heartbeat{5000};
     size_t replay_events = 4096;
     // Extra fields of each heartbeat (sessions, jobs_queued); called on the
-    // publisher thread.
+    // publisher thread with no publisher lock held, so it may take locks of
+    // its own that producers hold while they publish.
     std::function<nlohmann::json()> heartbeat_fields;
   };
 
@@ -49,12 +56,14 @@ class Publisher {
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
 
-  // Queues an event. Blocks while the hand-off queue is full, except for
-  // `droppable` events (partials), which are dropped instead and counted.
-  void Publish(std::string_view type, nlohmann::json fields, const EventIds& ids = {},
-               bool droppable = false);
+  // Stamps the event, adds it to the replay log and queues it for sending;
+  // returns the seq it got (0 when dropped or after Stop()). Never blocks on
+  // the socket. `droppable` events (partials) are dropped and counted instead
+  // when the hand-off queue is already long.
+  uint64_t Publish(std::string_view type, nlohmann::json fields, const EventIds& ids = {},
+                   bool droppable = false);
 
-  // Sends everything queued so far, then ends the thread. Idempotent.
+  // Sends everything published so far, then ends the thread. Idempotent.
   void Stop();
 
   const ReplayLog& replay() const noexcept { return replay_; }
@@ -65,18 +74,22 @@ class Publisher {
   std::chrono::steady_clock::time_point last_alive() const noexcept;
 
  private:
+  struct Outgoing {
+    std::string topic;
+    std::string body;
+  };
+  // Assigns the next seq, encodes, logs and queues; mu_ held.
+  uint64_t StampLocked(std::string_view type, nlohmann::json fields, const EventIds& ids);
   void Run();
-  void Send(const std::string& type, const std::string& payload);
 
   Options options_;
-  std::string inproc_;
-  zmq::socket_t pub_;   // owned by the publisher thread after start
-  zmq::socket_t pull_;  // owned by the publisher thread
-  std::mutex push_mu_;
-  zmq::socket_t push_;    // guarded by push_mu_
-  bool stopped_ = false;  // guarded by push_mu_
+  zmq::socket_t pub_;  // used only by the publisher thread after start
   ReplayLog replay_;
-  std::atomic<uint64_t> last_seq_{0};
+  std::mutex mu_;
+  std::condition_variable wake_;  // the publisher thread waits here for events
+  std::deque<Outgoing> queue_;    // stamped, not yet sent; guarded by mu_
+  bool stopped_ = false;          // guarded by mu_
+  std::atomic<uint64_t> last_seq_{0};  // written under mu_
   std::atomic<uint64_t> dropped_{0};
   std::atomic<int64_t> alive_ns_{0};
   std::thread thread_;  // the publisher thread

@@ -1,6 +1,7 @@
 // The scribe binary as scripts use it: `debug make-model` + `debug logits`
 // reproduce a golden case through the documented JSON contract, and bad
 // input gives exit code 2 with a message.
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <array>
@@ -51,7 +52,7 @@ std::string ReadFile(const fs::path& p) {
 class ScribeCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / "scribe-cli-test";
+    dir_ = fs::path(::testing::TempDir()) / ("scribe-cli-test-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }

@@ -1,6 +1,7 @@
 // `scribe transcribe` as users run it: the golden speech file with the tiny
 // model into srt, vtt and json beside each other, and the message when no
 // model can be found.
+#include <unistd.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -42,7 +43,7 @@ int Scribe(const std::string& env_prefix, const std::string& args, const fs::pat
 class ScribeTranscribe : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / "scribe-transcribe-test";
+    dir_ = fs::path(::testing::TempDir()) / ("scribe-transcribe-test-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "home");
   }

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "daemon/jobs/crc32c.h"
 #include "daemon/jobs/job_store.h"
@@ -185,6 +186,31 @@ TEST(JobStoreTest, AcknowledgedJobsSurviveAPowerCut) {
   EXPECT_EQ(store.recovery().resumed_jobs, 2u);
   // New ids continue after the recovered ones.
   EXPECT_EQ(store.Submit("/audio/c.wav", json::object(), 3000).id, "j-3");
+}
+
+TEST(JobStoreTest, SubmitAnnouncesBeforeAWorkerSeesTheJob) {
+  TempDir dir;
+  testing::FaultFileSystem ffs;
+  JobStore store(ffs, dir.path());
+  std::atomic<bool> announced{false};
+  std::optional<Job> taken;
+  std::thread worker([&] {
+    taken = store.WaitNext();
+    // The announcement (job.queued) must be complete before the job runs.
+    EXPECT_TRUE(announced.load());
+  });
+  // Give the worker time to block in WaitNext, so it would win a race if
+  // the store let it see the job before the announcement finished.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const Job job = store.Submit("/a.wav", json::object(), 1, [&](const Job& j) {
+    EXPECT_EQ(j.state, JobState::kQueued);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    announced = true;
+  });
+  EXPECT_EQ(job.id, "j-1");
+  worker.join();
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->id, "j-1");
 }
 
 TEST(JobStoreTest, InterruptedJobResumesFromLastClip) {

@@ -1,6 +1,7 @@
 // The engine against the reference implementation: the testgen-1 model of
 // each golden case is regenerated, the recorded prompt is evaluated, and the
 // logits after the prefill and after each of the 8 greedy steps must match.
+#include <unistd.h>
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
@@ -12,8 +13,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "engine/model/model_impl.h"
 #include "scribed/engine/engine.h"

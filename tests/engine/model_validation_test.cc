@@ -1,6 +1,7 @@
 // Files that are readable but wrong get a message a user can act on, before
 // any weight is used: the test rewrites a valid tiny model with one defect
 // at a time.
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,7 +24,7 @@ fs::path GoldenDir() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
 class ModelValidation : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::path(::testing::TempDir()) / "scribed-model-validation";
+    dir_ = fs::path(::testing::TempDir()) / ("scribed-model-validation-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
     testgen::TestModelConfig c{};
     c.seed = 7;

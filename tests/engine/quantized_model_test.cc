@@ -2,6 +2,7 @@
 // golden prompts (teacher-forced with the reference's greedy tokens) their
 // logits must stay close to the F32 engine's, and the error must shrink with
 // more bits. docs/quantization.md records the figures this prints.
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -41,7 +42,7 @@ std::vector<float> LoadWav(const fs::path& p) {
 }
 
 std::shared_ptr<const Model> MakeModel(const QuantRecipe& recipe, const std::string& tag) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("scribed-quant-" + tag);
+  const fs::path dir = fs::path(::testing::TempDir()) / ("scribed-quant-" + tag + "-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   WriteTestModel(testgen::TestModelConfigFromJson(LoadJson("case-a-text.json")["config"].dump()),
                  GoldenDir() / "gemma4-vocab.gguf", dir / "m.gguf", dir / "p.gguf", recipe);

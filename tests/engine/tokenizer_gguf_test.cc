@@ -1,4 +1,5 @@
 // Tokenizer::FromGguf on small GGUF files written by the test.
+#include <unistd.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -19,7 +20,7 @@ using ::testing::HasSubstr;
 using namespace testing;  // NOLINT: the vocab helpers
 
 std::filesystem::path TempPath(const std::string& name) {
-  return std::filesystem::path(::testing::TempDir()) / ("tokenizer_gguf_test_" + name + ".gguf");
+  return std::filesystem::path(::testing::TempDir()) / ("tokenizer_gguf_test_" + name + "-" + std::to_string(::getpid()) + ".gguf");
 }
 
 // Keys that tests change; everything else comes from the TokenizerData.

@@ -1,6 +1,7 @@
 // The pipeline end to end on the tiny random-weight golden model (its text
 // is deterministic nonsense): timing, silence, translation, repetition and
 // cancellation. Token budgets are kept small: each decode step costs ~0.1 s.
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -45,7 +46,7 @@ class Collect : public ResultSink {
 class PipelineModel : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const fs::path dir = fs::path(::testing::TempDir()) / "scribed-pipeline-model-test";
+    const fs::path dir = fs::path(::testing::TempDir()) / ("scribed-pipeline-model-test-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const auto config = engine::testgen::TestModelConfigFromJson(ReadFile(Golden() / "case-a-text.json"));
     engine::testgen::WriteTestModel(config, Golden() / "gemma4-vocab.gguf", dir / "m.gguf", dir / "p.gguf");
