@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/kernels/matmul.h"
+#include "engine/kernels/packed_weights.h"
 #include "engine/runtime/thread_pool.h"
 #include "engine/tensor/quantize.h"
 
@@ -126,9 +127,11 @@ FfnResult BenchFfn(TensorType type, ThreadPool& pool, const KernelBenchOptions& 
   for (const auto& s : shapes) {
     const uint64_t bytes = *engine::RowBytes(type, s.cols) * static_cast<uint64_t>(s.rows);
     weights.push_back(std::make_unique<Buffer>(bytes, pool));
+    auto* data = reinterpret_cast<std::byte*>(weights.back()->data.get());
     FillWeights(type, weights.back()->data.get(), bytes, pool);
-    mats.push_back(
-        {type, reinterpret_cast<const std::byte*>(weights.back()->data.get()), s.rows, s.cols});
+    const bool packed = opt.packed && engine::kernels::Packable(type, s.rows, s.cols);
+    if (packed) engine::kernels::PackInPlace(type, data, s.rows, s.cols);
+    mats.push_back({type, data, s.rows, s.cols, packed});
     total_bytes += bytes;
   }
   const int64_t ntok = opt.prefill_tokens;

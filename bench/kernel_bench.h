@@ -15,6 +15,7 @@ struct KernelBenchOptions {
   int threads = 0;  // < 1: DefaultThreadCount()
   double seconds_per_case = 1.0;
   int prefill_tokens = 64;
+  bool packed = false;  // row-interleaved layout (packed_weights.h) where the type has one
   std::vector<std::string> types;  // empty: Q4_K, Q8_0, Q6_K, BF16
 };
 

@@ -1,5 +1,6 @@
-// The running daemon: owns every long-lived object and thread, and wires the
-// control commands to them. main() builds one Instance and calls Run().
+// The running daemon: owns every long-lived object and thread, and starts and
+// stops them in order; the control commands are answered by CommandHandler
+// (daemon/commands/). main() builds one Instance and calls Run().
 //
 // Threads (each a member below, each with one job):
 //   publisher  - owns the PUB socket; stamps and sends events, heartbeats
@@ -21,41 +22,25 @@
 #include <utility>
 #include <zmq.hpp>
 
-#include "daemon/config/options.h"
-#include "daemon/jobs/file_system.h"
+#include "daemon/commands/command_handler.h"
 #include "daemon/jobs/job_store.h"
 #include "daemon/workers/job_runner.h"
-#include "daemon/workers/live_session.h"
 #include "daemon/workers/model_context.h"
 #include "daemon/zmq/control_server.h"
 #include "daemon/zmq/publisher.h"
+#include "scribed/base/file_system.h"
+#include "scribed/base/unique_fd.h"
+#include "scribed/config/options.h"
 
 namespace scribed::daemon {
-
-// An owned file descriptor.
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd = -1) noexcept : fd_(fd) {}
-  ~UniqueFd();
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  int get() const noexcept { return fd_; }
-
- private:
-  int fd_;
-};
 
 class Instance {
  public:
   // Locks the state directory, recovers the job journal, binds both sockets
   // and loads the model when one is configured; publishes daemon.state along
-  // the way. Throws (ConfigError, EndpointError, zmq::error_t,
+  // the way. Throws (config::ConfigError, EndpointError, zmq::error_t,
   // std::system_error, engine errors) when any of that fails.
-  explicit Instance(DaemonOptions options);
+  explicit Instance(config::DaemonOptions options);
   ~Instance();
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
@@ -71,44 +56,29 @@ class Instance {
   const std::string& control_endpoint() const noexcept { return control_endpoint_; }
 
  private:
-  nlohmann::json Handle(const protocol::Request& request);
-  nlohmann::json Status() const;
-  nlohmann::json Transcribe(const nlohmann::json& args);
-  nlohmann::json Cancel(const nlohmann::json& args);
-  nlohmann::json Jobs() const;
-  nlohmann::json Result(const nlohmann::json& args) const;
-  nlohmann::json Replay(const nlohmann::json& args) const;
-  nlohmann::json CaptureStart(const nlohmann::json& args);
-  nlohmann::json CaptureStop(const nlohmann::json& args);
-  nlohmann::json ModelJson() const;
   void PublishState(const std::string& state);
   void LoadModel();
 
-  DaemonOptions options_;
+  config::DaemonOptions options_;
   std::filesystem::path state_dir_;
   std::string events_endpoint_, control_endpoint_;
-  UniqueFd lock_fd_;  // flock on <state>/lock: one daemon per state directory
-  UniqueFd wake_fd_;  // eventfd that RequestShutdown writes
-  PosixFileSystem file_system_;
+  base::UniqueFd lock_fd_;  // flock on <state>/lock: one daemon per state directory
+  base::UniqueFd wake_fd_;  // eventfd that RequestShutdown writes
+  base::PosixFileSystem file_system_;
   std::unique_ptr<JobStore> jobs_;
   zmq::context_t context_;
-  std::unique_ptr<Publisher> publisher_;    // publisher thread
-  std::unique_ptr<ControlServer> control_;  // control thread
-  ModelContext model_;                      // empty without --model
-  std::unique_ptr<JobRunner> job_runner_;   // job worker thread; null without a model
-  mutable std::mutex live_mu_;
-  std::unique_ptr<LiveSession> live_;  // guarded by live_mu_; capture + inference threads
-  int next_session_ = 1;               // guarded by live_mu_
-  nlohmann::json Sessions() const;
+  ModelContext model_;   // empty without --model
+  CaptureSlot capture_;  // before the publisher: its heartbeats list the sessions
   std::atomic<bool> shutting_down_{false};
   std::atomic<const char*> state_{"starting"};  // as last published in daemon.state
+  std::unique_ptr<Publisher> publisher_;        // publisher thread
+  std::unique_ptr<CommandHandler> commands_;    // runs on the control thread
+  std::unique_ptr<ControlServer> control_;      // control thread
+  std::unique_ptr<JobRunner> job_runner_;       // job worker thread; null without a model
 };
 
 // Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and so in every
 // thread it creates later) so Run() can wait for them; ignores SIGPIPE.
 void BlockTerminationSignals();
-
-// "scribed <version>".
-const char* DaemonVersion();
 
 }  // namespace scribed::daemon

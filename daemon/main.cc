@@ -5,19 +5,21 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <map>
+#include <string>
 
-#include "daemon/config/options.h"
+#include "scribed/config/options.h"
 #include "daemon/instance.h"
 #include "daemon/log.h"
+#include "scribed/base/version.h"
 
 namespace {
 
-using scribed::daemon::DaemonOptions;
+using scribed::config::DaemonOptions;
 
 // Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration or flags.
 int Main(int argc, char** argv) {
   CLI::App app{"scribed: offline speech transcription daemon (events over ZeroMQ)"};
-  app.set_version_flag("--version", std::string("scribed ") + scribed::daemon::DaemonVersion());
+  app.set_version_flag("--version", "scribed " + std::string(scribed::base::kVersion));
   std::string config_file;
   bool print_config = false;
   app.add_option("--config", config_file,
@@ -28,8 +30,8 @@ int Main(int argc, char** argv) {
   // One flag per entry of the option table; values are applied after the
   // config file so that flags win.
   std::map<std::string, std::string> given;
-  for (const auto& spec : scribed::daemon::OptionTable()) {
-    auto* opt = app.add_option(scribed::daemon::FlagName(spec), given[spec.key], spec.help);
+  for (const auto& spec : scribed::config::OptionTable()) {
+    auto* opt = app.add_option(scribed::config::FlagName(spec), given[spec.key], spec.help);
     if (std::holds_alternative<bool DaemonOptions::*>(spec.member))
       opt->expected(0, 1)->default_str("true");
   }
@@ -41,27 +43,27 @@ int Main(int argc, char** argv) {
 
   DaemonOptions options;
   try {
-    const std::filesystem::path file = config_file.empty() ? scribed::daemon::DefaultConfigFile()
+    const std::filesystem::path file = config_file.empty() ? scribed::config::DefaultConfigFile()
                                                            : std::filesystem::path(config_file);
     if (!config_file.empty() && !std::filesystem::exists(file)) {
-      throw scribed::daemon::ConfigError("--config: " + config_file + " does not exist");
+      throw scribed::config::ConfigError("--config: " + config_file + " does not exist");
     }
-    if (!file.empty()) scribed::daemon::LoadConfigFile(file, options);
-    for (const auto& spec : scribed::daemon::OptionTable()) {
-      auto* opt = app.get_option(scribed::daemon::FlagName(spec));
+    if (!file.empty()) scribed::config::LoadConfigFile(file, options);
+    for (const auto& spec : scribed::config::OptionTable()) {
+      auto* opt = app.get_option(scribed::config::FlagName(spec));
       if (opt->count() == 0) continue;
       std::string value = given[spec.key];
       if (value.empty() && std::holds_alternative<bool DaemonOptions::*>(spec.member))
         value = "true";
-      scribed::daemon::ApplyFlag(options, spec, value);
+      scribed::config::ApplyFlag(options, spec, value);
     }
-    scribed::daemon::ValidateOptions(options);
-  } catch (const scribed::daemon::ConfigError& e) {
+    scribed::config::ValidateOptions(options);
+  } catch (const scribed::config::ConfigError& e) {
     std::fprintf(stderr, "scribed: %s\n", e.what());
     return 2;
   }
   if (print_config) {
-    std::fputs(scribed::daemon::PrintConfig(options).c_str(), stdout);
+    std::fputs(scribed::config::PrintConfig(options).c_str(), stdout);
     return 0;
   }
 

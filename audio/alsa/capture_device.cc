@@ -11,6 +11,7 @@
 #include "audio/alsa/pcm.h"
 #include "audio/alsa/sample_convert.h"
 #include "scribed/audio/capture.h"
+#include "scribed/base/unique_fd.h"
 
 namespace scribed::audio {
 namespace {
@@ -19,19 +20,17 @@ namespace {
 class WakeFd {
  public:
   WakeFd() : fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-    if (fd_ < 0) throw AudioError(std::string("eventfd: ") + std::strerror(errno));
+    if (!fd_.valid()) throw AudioError(std::string("eventfd: ") + std::strerror(errno));
   }
-  ~WakeFd() { close(fd_); }
-  WakeFd(const WakeFd&) = delete;
-  WakeFd& operator=(const WakeFd&) = delete;
-  int fd() const noexcept { return fd_; }
+  int fd() const noexcept { return fd_.get(); }
   void Signal() const noexcept {
+    // A full counter (EAGAIN) already wakes poll(): the result can be ignored.
     const uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = write(fd_, &one, sizeof(one));
+    [[maybe_unused]] ssize_t n = write(fd_.get(), &one, sizeof(one));
   }
 
  private:
-  int fd_;
+  base::UniqueFd fd_;
 };
 
 // A device that delivers nothing for this long is treated as gone (some USB

@@ -53,7 +53,10 @@ class AvformatReader final : public FileReader {
 
     AVFormatContext* raw = nullptr;
     if (int err = avformat_open_input(&raw, path.c_str(), nullptr, nullptr); err < 0) {
-      Fail(err == AVERROR_INVALIDDATA ? "not a recognised audio or video file" : AvError(err));
+      // A damaged header can announce absurd sizes, which FFmpeg reports as
+      // ENOMEM: for the user that is a file it cannot read, not a memory problem.
+      const bool unreadable = err == AVERROR_INVALIDDATA || err == AVERROR(ENOMEM);
+      Fail(unreadable ? "not a recognised audio or video file" : AvError(err));
     }
     format_.reset(raw);
     if (int err = avformat_find_stream_info(format_.get(), nullptr); err < 0) {

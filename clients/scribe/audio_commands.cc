@@ -9,6 +9,7 @@
 #include <string>
 
 #include "clients/scribe/commands.h"
+#include "clients/scribe/exit_codes.h"
 #include "scribed/audio/capture.h"
 #include "scribed/audio/errors.h"
 #include "scribed/audio/file_source.h"
@@ -164,18 +165,10 @@ int PrintSegments(const std::string& in) {
   return 0;
 }
 
-// Runs a command body, mapping audio errors to the exit codes of commands.h.
+// Runs a command body, its errors mapped by the exit-code table.
 template <typename F>
 void Guard(F&& body) {
-  try {
-    SetExitCode(body());
-  } catch (const FileError& e) {
-    std::fprintf(stderr, "scribe: %s\n", e.what());
-    SetExitCode(2);
-  } catch (const AudioError& e) {
-    std::fprintf(stderr, "\nscribe: %s\n", e.what());
-    SetExitCode(1);
-  }
+  SetExitCode(RunReportingErrors(std::forward<F>(body)));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "bench/kernel_bench.h"
 #include "bench/model_bench.h"
 #include "clients/scribe/commands.h"
+#include "clients/scribe/exit_codes.h"
 #include "clients/scribe/model_loading.h"
 
 namespace scribed::cli {
@@ -21,14 +22,15 @@ void AddBenchCommands(CLI::App& app) {
   kernels->add_option("--seconds", opts->seconds_per_case, "Minimum seconds per measurement")
       ->check(CLI::Range(0.0, 600.0));
   kernels->add_option("--type", opts->types, "Weight types to run (default: Q4_K Q8_0 Q6_K BF16)");
+  kernels->add_option("--tokens", opts->prefill_tokens, "Tokens of the matmul (prefill) case")
+      ->check(CLI::Range(1, 4096));
+  kernels->add_flag("--packed", opts->packed,
+                    "weights in the row-interleaved layout resident models use");
   kernels->callback([opts] {
-    try {
+    SetExitCode(RunReportingErrors([&] {
       bench::RunKernelBench(*opts, stdout);
-      SetExitCode(0);
-    } catch (const std::invalid_argument& e) {
-      std::fprintf(stderr, "scribe: %s\n", e.what());
-      SetExitCode(2);
-    }
+      return kExitOk;
+    }));
   });
 
   auto model_opts = std::make_shared<bench::ModelBenchOptions>();
@@ -45,17 +47,15 @@ void AddBenchCommands(CLI::App& app) {
   model->add_flag("--resident", model_opts->resident,
                   "read the weights into memory instead of mapping the file");
   model->callback([model_opts, paths] {
-    try {
-      const pipeline::ModelFiles files = ResolveModelFiles(*paths);
+    SetExitCode(RunReportingErrors([&] {
+      const config::ModelFiles files = ResolveModelFiles(*paths);
       model_opts->model = files.model.string();
       model_opts->mmproj = files.mmproj.string();
       model_opts->backend = paths->backend;
       model_opts->gpu_device = paths->gpu_device;
       bench::RunModelBench(*model_opts, stdout);
-      SetExitCode(0);
-    } catch (const std::exception& e) {
-      SetExitCode(ReportError(e));
-    }
+      return kExitOk;
+    }));
   });
 }
 

@@ -1,6 +1,6 @@
 // Registration of scribe's command groups. Each Add* function adds its
 // subcommands to the app; a command's callback returns the process exit code
-// through SetExitCode (0 ok, 1 runtime failure, 2 bad input).
+// through SetExitCode (the table in exit_codes.h).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -31,8 +31,11 @@ void AddBenchCommands(CLI::App& app);
 // transcribe (clients/scribe/transcribe_commands.cc).
 void AddTranscribeCommands(CLI::App& app);
 
-// listen, status, jobs, capture start|stop, and transcribe --daemon
-// (clients/scribe/daemon_commands.cc); call after AddTranscribeCommands.
+// batch run|status|retry-failed (clients/scribe/batch_commands.cc).
+void AddBatchCommands(CLI::App& app);
+
+// listen, status, jobs, capture start|stop (clients/scribe/daemon_commands.cc);
+// transcribe --daemon runs there too (RunTranscribeOnDaemon).
 void AddDaemonCommands(CLI::App& app);
 
 }  // namespace scribed::cli

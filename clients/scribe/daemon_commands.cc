@@ -14,7 +14,9 @@
 #include <zmq.hpp>
 
 #include "clients/scribe/commands.h"
-#include "scribed/protocol/endpoints.h"
+#include "clients/scribe/exit_codes.h"
+#include "clients/scribe/transcribe_request.h"
+#include "scribed/client/client.h"
 #include "scribed/protocol/protocol.h"
 
 namespace scribed::cli {
@@ -23,62 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Endpoints {
-  std::string control = protocol::DefaultControlEndpoint();
-  std::string events = protocol::DefaultEventsEndpoint();
-};
-
-void AddEndpointOptions(CLI::App& cmd, Endpoints& e) {
-  cmd.add_option("--control", e.control, "the daemon's control endpoint")->capture_default_str();
-  cmd.add_option("--events", e.events, "the daemon's event endpoint")->capture_default_str();
-}
-
-// A failed command: the daemon's error, or no daemon at all.
-class DaemonError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// One request, one reply, over a DEALER socket.
-class Control {
- public:
-  Control(zmq::context_t& context, const std::string& endpoint)
-      : socket_(context, zmq::socket_type::dealer) {
-    socket_.set(zmq::sockopt::linger, 0);
-    socket_.connect(endpoint);
-    endpoint_ = endpoint;
-  }
-  json Call(const std::string& cmd, json args = json::object()) {
-    const std::string body = protocol::EncodeRequest({"scribe", cmd, std::move(args)});
-    socket_.send(zmq::message_t(), zmq::send_flags::sndmore);
-    socket_.send(zmq::buffer(body), zmq::send_flags::none);
-    zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq::poll(&item, 1, std::chrono::seconds(10)) == 0) {
-      throw DaemonError("no answer from scribed on " + endpoint_ + " (is it running?)");
-    }
-    std::vector<zmq::message_t> parts;
-    do {
-      zmq::message_t m;
-      (void)socket_.recv(m);
-      parts.push_back(std::move(m));
-    } while (parts.back().more());
-    const protocol::Reply reply = protocol::ParseReply(parts.back().to_string_view());
-    if (!reply.ok) {
-      throw DaemonError(cmd + ": " + std::string(protocol::ErrorCodeName(reply.code)) + ": " +
-                        reply.message);
-    }
-    return reply.result;
-  }
-
- private:
-  zmq::socket_t socket_;
-  std::string endpoint_;
-};
-
-int Report(const std::exception& e) {
-  std::fprintf(stderr, "scribe: %s\n", e.what());
-  return 1;
-}
+using Control = client::ControlClient;
 
 std::string Seconds(int64_t ms) {
   char buf[32];
@@ -134,23 +81,18 @@ void Print(const ListenOptions& o, const json& e) {
 
 int RunListen(const ListenOptions& o) try {
   zmq::context_t context;
-  zmq::socket_t sub(context, zmq::socket_type::sub);
-  sub.set(zmq::sockopt::linger, 0);
-  if (o.topics.empty()) sub.set(zmq::sockopt::subscribe, "");
+  std::vector<std::string> prefixes = o.topics;
   // Heartbeats always, so a gap or a restart shows even on a quiet topic.
-  for (const auto& t : o.topics) sub.set(zmq::sockopt::subscribe, t);
-  sub.set(zmq::sockopt::subscribe, std::string(protocol::topic::kDaemonHeartbeat));
-  sub.connect(o.endpoints.events);
+  if (!prefixes.empty()) prefixes.emplace_back(protocol::topic::kDaemonHeartbeat);
+  client::EventSubscriber sub(context, o.endpoints.events, prefixes);
   Control control(context, o.endpoints.control);
   std::string run;
   uint64_t last = 0;
   for (;;) {
-    zmq::message_t topic, body;
-    if (!sub.recv(topic)) continue;
-    (void)sub.recv(body);
-    const protocol::Event event =
-        protocol::ParseEvent(topic.to_string_view(), body.to_string_view());
-    json e = json::parse(body.to_string_view());
+    const std::optional<client::ReceivedEvent> received = sub.Next(std::chrono::hours(1));
+    if (!received) continue;
+    const protocol::Event event = received->Parse();
+    json e = received->Json();
     if (event.run != run) {
       if (!run.empty())
         std::fprintf(stderr, "scribe: the daemon restarted (run %s)\n", event.run.c_str());
@@ -168,7 +110,7 @@ int RunListen(const ListenOptions& o) try {
     if (Wanted(o, event.type)) Print(o, e);
   }
 } catch (const std::exception& e) {
-  return Report(e);
+  return ReportError(e);
 }
 
 int RunStatus(const Endpoints& endpoints, bool as_json) try {
@@ -194,7 +136,7 @@ int RunStatus(const Endpoints& endpoints, bool as_json) try {
               s["jobs"].value("queued", 0), s["jobs"].value("running", 0));
   return 0;
 } catch (const std::exception& e) {
-  return Report(e);
+  return ReportError(e);
 }
 
 int RunJobs(const Endpoints& endpoints, bool as_json) try {
@@ -215,7 +157,7 @@ int RunJobs(const Endpoints& endpoints, bool as_json) try {
   }
   return 0;
 } catch (const std::exception& e) {
-  return Report(e);
+  return ReportError(e);
 }
 
 int RunCapture(const Endpoints& endpoints, const std::string& cmd, const json& args) try {
@@ -224,18 +166,26 @@ int RunCapture(const Endpoints& endpoints, const std::string& cmd, const json& a
   std::printf("%s\n", r.dump().c_str());
   return 0;
 } catch (const std::exception& e) {
-  return Report(e);
+  return ReportError(e);
 }
 
+}  // namespace
+
 // `scribe transcribe --daemon FILE...`: submit, follow progress, copy results.
-int RunDaemonTranscribe(const Endpoints& endpoints, const std::vector<std::string>& files,
-                        const json& options, const std::string& output) try {
+int RunTranscribeOnDaemon(const TranscribeRequest& request) try {
+  if (!request.local_flags_given.empty()) {
+    throw std::invalid_argument(request.local_flags_given.front() +
+                                " applies to local runs only; with --daemon, scribed uses its "
+                                "own model and settings");
+  }
+  protocol::Validate(request.job, protocol::JobKind::kFile);
+  const Endpoints& endpoints = request.endpoints;
+  const std::vector<std::string>& files = request.files;
+  const json options = protocol::ToJson(request.job);
+  const std::string& output = request.output;
   zmq::context_t context;
   Control control(context, endpoints.control);
-  zmq::socket_t sub(context, zmq::socket_type::sub);
-  sub.set(zmq::sockopt::linger, 0);
-  sub.set(zmq::sockopt::subscribe, "job.");
-  sub.connect(endpoints.events);
+  client::EventSubscriber sub(context, endpoints.events, {"job."});
   int status = 0;
   for (const std::string& file : files) {
     json args = options;
@@ -244,12 +194,8 @@ int RunDaemonTranscribe(const Endpoints& endpoints, const std::vector<std::strin
     std::fprintf(stderr, "%s: queued as %s\n", file.c_str(), job.c_str());
     json result;
     for (;;) {
-      zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
-      if (zmq::poll(&item, 1, std::chrono::seconds(1)) > 0) {
-        zmq::message_t topic, body;
-        (void)sub.recv(topic);
-        (void)sub.recv(body);
-        const json e = json::parse(body.to_string_view());
+      if (const auto received = sub.Next(std::chrono::seconds(1))) {
+        const json e = received->Json();
         if (e["job"] == job && e["type"] == "job.progress") {
           std::fprintf(stderr, "\r%s %3.0f%%  RTF %.2f ", file.c_str(),
                        100 * e.value("fraction", 0.0), e.value("rtf", 0.0));
@@ -280,45 +226,8 @@ int RunDaemonTranscribe(const Endpoints& endpoints, const std::vector<std::strin
   }
   return status;
 } catch (const std::exception& e) {
-  return Report(e);
+  return ReportError(e);
 }
-
-// Adds --daemon to the pipeline's `transcribe` command: with it, the files go
-// to the daemon and the local pipeline does not run.
-void ExtendTranscribe(CLI::App& app) {
-  auto found = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "transcribe"; });
-  if (found.empty()) return;
-  CLI::App* cmd = found.front();
-  auto daemon = std::make_shared<bool>(false);
-  auto endpoints = std::make_shared<Endpoints>();
-  cmd->add_flag("--daemon", *daemon, "submit to the running scribed instead of transcribing here");
-  AddEndpointOptions(*cmd, *endpoints);
-  cmd->parse_complete_callback([cmd, daemon, endpoints] {
-    if (!*daemon) return;
-    auto get = [cmd](const char* name) -> std::string {
-      CLI::Option* opt = cmd->get_option_no_throw(name);
-      return opt != nullptr && opt->count() > 0 ? opt->as<std::string>() : std::string();
-    };
-    json options = json::object();
-    if (auto v = get("--language"); !v.empty()) options["lang"] = v;
-    if (auto v = get("--mode"); !v.empty()) options["mode"] = v;
-    if (auto v = get("--translate-to"); !v.empty()) options["translate_to"] = v;
-    if (auto v = get("--format"); !v.empty()) {
-      json list = json::array();
-      for (size_t start = 0; start <= v.size();) {
-        const size_t comma = std::min(v.find(',', start), v.size());
-        if (comma > start) list.push_back(v.substr(start, comma - start));
-        start = comma + 1;
-      }
-      options["outputs"] = list;
-    }
-    const auto files = cmd->get_option("files")->as<std::vector<std::string>>();
-    // Ends parsing here with the exit code, so the local pipeline never runs.
-    throw CLI::RuntimeError(RunDaemonTranscribe(*endpoints, files, options, get("--output")));
-  });
-}
-
-}  // namespace
 
 void AddDaemonCommands(CLI::App& app) {
   {
@@ -345,20 +254,15 @@ void AddDaemonCommands(CLI::App& app) {
   {
     CLI::App& capture = CommandGroup(app, "capture", "Live transcription from a capture device");
     auto e = std::make_shared<Endpoints>();
-    auto args = std::make_shared<std::map<std::string, std::string>>();
+    auto job = std::make_shared<protocol::JobOptions>();
+    auto device = std::make_shared<std::string>();
     CLI::App* start = capture.add_subcommand("start", "Start a live session");
     AddEndpointOptions(*start, *e);
-    start->add_option("--device", (*args)["device"],
-                      "ALSA PCM (default: the daemon's capture_device)");
-    start->add_option("--lang", (*args)["lang"], "spoken language");
-    start->add_option("--translate-to", (*args)["translate_to"],
-                      "translate finals into this language");
-    start->add_option("--mode", (*args)["mode"], "clean or verbatim");
-    start->callback([e, args] {
-      json a = json::object();
-      for (const auto& [k, v] : *args) {
-        if (!v.empty()) a[k] = v;
-      }
+    start->add_option("--device", *device, "ALSA PCM (default: the daemon's capture_device)");
+    AddJobOptionFlags(*start, *job, protocol::JobKind::kCapture);
+    start->callback([e, job, device] {
+      json a = protocol::ToJson(*job);
+      if (!device->empty()) a["device"] = *device;
       SetExitCode(RunCapture(*e, "capture.start", a));
     });
     auto e2 = std::make_shared<Endpoints>();
@@ -366,7 +270,6 @@ void AddDaemonCommands(CLI::App& app) {
     AddEndpointOptions(*stop, *e2);
     stop->callback([e2] { SetExitCode(RunCapture(*e2, "capture.stop", json::object())); });
   }
-  ExtendTranscribe(app);
 }
 
 }  // namespace scribed::cli

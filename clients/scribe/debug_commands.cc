@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "clients/scribe/commands.h"
+#include "clients/scribe/exit_codes.h"
 #include "scribed/engine/gguf.h"
 #include "scribed/engine/test_model.h"
 
@@ -37,22 +38,17 @@ int RunMakeModel(const MakeModelOptions& o) {
                          "Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K or the mix Q4_K_M)\n", o.type.c_str());
     return 2;
   }
-  try {
-    const auto config = engine::testgen::TestModelConfigFromJson(text.str());
+  const int status = RunReportingErrors([&] {
+    engine::testgen::TestModelConfig config;
+    try {
+      config = engine::testgen::TestModelConfigFromJson(text.str());
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(o.config + ": " + e.what());
+    }
     engine::testgen::WriteTestModel(config, o.vocab, o.model_out, o.mmproj_out, *recipe);
-  } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "scribe: %s: %s\n", o.config.c_str(), e.what());
-    return 2;
-  } catch (const engine::gguf::FormatError& e) {
-    std::fprintf(stderr, "scribe: %s\n", e.what());
-    return 2;
-  } catch (const engine::gguf::KeyError& e) {
-    std::fprintf(stderr, "scribe: %s\n", e.what());
-    return 2;
-  } catch (const std::system_error& e) {
-    std::fprintf(stderr, "scribe: %s\n", e.what());
-    return 1;
-  }
+    return kExitOk;
+  });
+  if (status != kExitOk) return status;
   std::printf("wrote %s and %s\n", o.model_out.c_str(), o.mmproj_out.c_str());
   return 0;
 }

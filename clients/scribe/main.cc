@@ -1,8 +1,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "clients/scribe/commands.h"
+#include "scribed/base/version.h"
 
 namespace scribed::cli {
 namespace {
@@ -24,13 +26,14 @@ CLI::App& CommandGroup(CLI::App& parent, const std::string& name, const std::str
 int main(int argc, char** argv) try {
   CLI::App app{"scribe: offline speech transcription and translation (scribed client)"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "scribe 0.1.0");
+  app.set_version_flag("--version", "scribe " + std::string(scribed::base::kVersion));
   scribed::cli::AddModelCommands(app);
   scribed::cli::AddDebugCommands(app);
   scribed::cli::AddAudioCommands(app);
   scribed::cli::AddRunCommands(app);
   scribed::cli::AddBenchCommands(app);
   scribed::cli::AddTranscribeCommands(app);
+  scribed::cli::AddBatchCommands(app);
   scribed::cli::AddDaemonCommands(app);
   CLI11_PARSE(app, argc, argv);
   return scribed::cli::g_exit_code;

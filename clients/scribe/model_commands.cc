@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "clients/scribe/commands.h"
+#include "clients/scribe/exit_codes.h"
 #include "scribed/engine/gguf.h"
 
 namespace scribed::cli {
@@ -95,16 +96,10 @@ void PrintInfo(const gguf::File& f) {
 }
 
 int RunModelInfo(const std::string& path) {
-  try {
+  return RunReportingErrors([&] {
     PrintInfo(gguf::File::Open(path));
-    return 0;
-  } catch (const gguf::FormatError& e) {
-    std::fprintf(stderr, "scribe: %s\n", e.what());
-    return 2;
-  } catch (const std::system_error& e) {
-    std::fprintf(stderr, "scribe: %s\n", e.what());
-    return 2;
-  }
+    return kExitOk;
+  });
 }
 
 }  // namespace

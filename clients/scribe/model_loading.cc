@@ -38,35 +38,23 @@ engine::LoadOptions BackendLoadOptions(const ModelPaths& paths) {
   return options;
 }
 
-pipeline::ModelFiles ResolveModelFiles(const ModelPaths& paths) {
+config::ModelFiles ResolveModelFiles(const ModelPaths& paths) {
   if (!paths.model.empty()) return {paths.model, paths.mmproj, "--model"};
-  const pipeline::DiscoveryResult found =
-      pipeline::DiscoverModel(pipeline::SearchPlaces::FromEnvironment());
-  if (!found.found) throw std::invalid_argument(pipeline::NoModelMessage(found));
-  pipeline::ModelFiles files = *found.found;
+  const config::DiscoveryResult found =
+      config::DiscoverModel(config::SearchPlaces::FromEnvironment());
+  if (!found.found) throw std::invalid_argument(config::NoModelMessage(found));
+  config::ModelFiles files = *found.found;
   if (!paths.mmproj.empty()) files.mmproj = paths.mmproj;
   return files;
 }
 
 std::shared_ptr<const engine::Model> LoadModel(const ModelPaths& paths) {
-  const pipeline::ModelFiles files = ResolveModelFiles(paths);
+  const config::ModelFiles files = ResolveModelFiles(paths);
   return engine::Model::Load(files.model, files.mmproj, BackendLoadOptions(paths));
 }
 
 std::vector<float> LoadAudio(const std::filesystem::path& path) {
   return audio::DecodeFile(path);
-}
-
-int ReportError(const std::exception& e) {
-  std::fprintf(stderr, "scribe: %s\n", e.what());
-  if (dynamic_cast<const engine::ModelError*>(&e) != nullptr ||
-      dynamic_cast<const engine::gguf::FormatError*>(&e) != nullptr ||
-      dynamic_cast<const engine::gguf::KeyError*>(&e) != nullptr ||
-      dynamic_cast<const audio::AudioError*>(&e) != nullptr ||
-      dynamic_cast<const std::invalid_argument*>(&e) != nullptr) {
-    return 2;
-  }
-  return 1;
 }
 
 }  // namespace scribed::cli

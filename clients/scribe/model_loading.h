@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "scribed/engine/engine.h"
-#include "scribed/pipeline/model_discovery.h"
+#include "scribed/config/model_discovery.h"
 
 namespace scribed::cli {
 
@@ -34,7 +34,7 @@ engine::LoadOptions BackendLoadOptions(const ModelPaths& paths);
 // discovery (SCRIBE_MODEL, config file, Ollama, LM Studio); --mmproj overrides
 // a discovered projector. Throws std::invalid_argument listing the places
 // searched when there is none.
-pipeline::ModelFiles ResolveModelFiles(const ModelPaths& paths);
+config::ModelFiles ResolveModelFiles(const ModelPaths& paths);
 
 // Loads the resolved model; throws what ResolveModelFiles and Model::Load throw.
 std::shared_ptr<const engine::Model> LoadModel(const ModelPaths& paths);
@@ -42,9 +42,5 @@ std::shared_ptr<const engine::Model> LoadModel(const ModelPaths& paths);
 // Any supported audio file as 16 kHz mono float samples (16 kHz mono input is
 // passed through unchanged).
 std::vector<float> LoadAudio(const std::filesystem::path& path);
-
-// Prints "scribe: <message>" for `e` and returns the exit code: 2 for bad
-// input (malformed or wrong files, bad arguments), 1 for other failures.
-int ReportError(const std::exception& e);
 
 }  // namespace scribed::cli

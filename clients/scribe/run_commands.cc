@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "clients/scribe/commands.h"
+#include "clients/scribe/exit_codes.h"
 #include "clients/scribe/model_loading.h"
 #include "scribed/engine/prompt_text.h"
 

@@ -37,7 +37,7 @@ const char* JobStateName(JobState state) noexcept {
   return "unknown";
 }
 
-JobStore::JobStore(FileSystem& fs, std::filesystem::path state_dir)
+JobStore::JobStore(base::FileSystem& fs, std::filesystem::path state_dir)
     : fs_(fs), dir_(std::move(state_dir)) {
   fs_.CreateDirectories(dir_);
   const std::string original = fs_.ReadAll(dir_ / kJournalName).value_or(std::string());
@@ -62,9 +62,13 @@ JobStore::JobStore(FileSystem& fs, std::filesystem::path state_dir)
   Compact(original, contents);
 }
 
+// Rewrites the journal from what recovery kept, at every start: a torn tail or
+// the bytes after a corrupt record never stay in front of new appends (which
+// the next recovery could not read past), and the file shrinks to one record
+// per job state. The damaged original is kept beside it for inspection.
 void JobStore::Compact(const std::string& original, const JournalContents& contents) {
   if (contents.corruption) {
-    WriteFileAtomically(fs_, dir_ / (std::string(kJournalName) + ".corrupt"), original);
+    base::WriteFileAtomically(fs_, dir_ / (std::string(kJournalName) + ".corrupt"), original);
   }
   std::string compacted;
   for (const auto& [n, job] : jobs_) {
@@ -76,6 +80,8 @@ void JobStore::Compact(const std::string& original, const JournalContents& conte
     switch (job.state) {
       case JobState::kQueued:
       case JobState::kRunning:
+        // The finished clips are what lets a resumed job skip the audio it
+        // already transcribed.
         for (const json& clip : job.clips) {
           json payload = clip;
           payload["job"] = job.id;
@@ -98,7 +104,7 @@ void JobStore::Compact(const std::string& original, const JournalContents& conte
     }
   }
   const auto path = dir_ / kJournalName;
-  WriteFileAtomically(fs_, path, compacted);
+  base::WriteFileAtomically(fs_, path, compacted);
   writer_ = std::make_unique<JournalWriter>(fs_.OpenAppend(path));
 }
 

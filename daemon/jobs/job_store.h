@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/jobs/file_system.h"
+#include "scribed/base/file_system.h"
 #include "daemon/jobs/journal.h"
 
 namespace scribed::daemon {
@@ -57,7 +57,7 @@ class JobStore {
  public:
   // Recovers `<state_dir>/jobs.journal` through `fs`, which must outlive the
   // store. Throws std::system_error on I/O failure.
-  JobStore(FileSystem& fs, std::filesystem::path state_dir);
+  JobStore(base::FileSystem& fs, std::filesystem::path state_dir);
   JobStore(const JobStore&) = delete;
   JobStore& operator=(const JobStore&) = delete;
 
@@ -103,7 +103,7 @@ class JobStore {
   void Compact(const std::string& original, const JournalContents& contents);
   Job& Find(const std::string& id);  // throws std::out_of_range
 
-  FileSystem& fs_;
+  base::FileSystem& fs_;
   const std::filesystem::path dir_;
   RecoveryReport recovery_;
   mutable std::mutex mu_;

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/jobs/file_system.h"
+#include "scribed/base/file_system.h"
 #include "daemon/jobs/journal_format.h"
 
 namespace scribed::daemon {
@@ -42,13 +42,13 @@ std::string EncodeRecord(journal::RecordType type, std::string_view payload);
 // once Append returns. Thread-compatible.
 class JournalWriter {
  public:
-  explicit JournalWriter(std::unique_ptr<WritableFile> file) : file_(std::move(file)) {}
+  explicit JournalWriter(std::unique_ptr<base::WritableFile> file) : file_(std::move(file)) {}
   // Throws std::invalid_argument for a payload over kMaxPayloadBytes and
   // std::system_error for I/O failures.
   void Append(journal::RecordType type, std::string_view payload);
 
  private:
-  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<base::WritableFile> file_;
 };
 
 }  // namespace scribed::daemon

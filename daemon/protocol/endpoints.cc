@@ -2,9 +2,14 @@
 
 #include <cstdlib>
 
+#include "scribed/base/xdg.h"
+
 namespace scribed::protocol {
 namespace {
 
+std::string Own(const char* name) { return "ipc://" + (DefaultRuntimeDir() / name).string(); }
+
+// The caller's own socket, unless only the system instance's exists.
 std::string Endpoint(const char* name) {
   const std::filesystem::path own = DefaultRuntimeDir() / name;
   const std::filesystem::path system = std::filesystem::path("/run/scribed") / name;
@@ -18,17 +23,12 @@ std::string Endpoint(const char* name) {
 }  // namespace
 
 std::filesystem::path DefaultRuntimeDir() {
-  if (const char* dir = std::getenv("RUNTIME_DIRECTORY"); dir && *dir) {
-    const std::string all = dir;
-    return all.substr(0, all.find(':'));
-  }
-  if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) {
-    return std::filesystem::path(xdg) / "scribed";
-  }
-  return "/run/scribed";
+  return base::ServiceDir(base::XdgDir::kRuntime, "/run/scribed");
 }
 
 std::string DefaultEventsEndpoint() { return Endpoint("events"); }
 std::string DefaultControlEndpoint() { return Endpoint("control"); }
+std::string BindEventsEndpoint() { return Own("events"); }
+std::string BindControlEndpoint() { return Own("control"); }
 
 }  // namespace scribed::protocol

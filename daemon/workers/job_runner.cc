@@ -5,12 +5,14 @@
 #include <chrono>
 #include <vector>
 
+#include "daemon/adapters/pipeline_options.h"
 #include "daemon/adapters/segment_json.h"
 #include "daemon/zmq/control_server.h"
 #include "scribed/audio/file_source.h"
 #include "scribed/audio/segmenter.h"
 #include "scribed/pipeline/pipeline.h"
 #include "scribed/pipeline/writers.h"
+#include "scribed/protocol/job_options.h"
 #include "scribed/protocol/protocol.h"
 
 namespace scribed::daemon {
@@ -63,19 +65,14 @@ class JobSink final : public pipeline::ResultSink {
   Clock::time_point last_sent_{};
 };
 
-pipeline::PipelineOptions OptionsFor(const Job& job, const ModelContext& model) {
-  pipeline::PipelineOptions o;
-  o.language = job.options.value("lang", std::string("auto"));
-  o.mode = pipeline::ParseFormatMode(job.options.value("mode", std::string("clean")));
-  o.translate_to = job.options.value("translate_to", std::string());
-  o.threads = model.threads;
-  o.guards.max_tokens_per_second = model.max_tokens_per_second;
-  return o;
+protocol::JobOptions StoredOptions(const Job& job) {
+  return WithDefaults(protocol::ParseJobOptions(job.options, protocol::JobKind::kFile),
+                      protocol::BuiltInJobDefaults());
 }
 
 }  // namespace
 
-JobRunner::JobRunner(JobStore& store, Publisher& publisher, FileSystem& fs, ModelContext model,
+JobRunner::JobRunner(JobStore& store, Publisher& publisher, base::FileSystem& fs, ModelContext model,
                      std::filesystem::path results_dir)
     : store_(store),
       publisher_(publisher),
@@ -127,7 +124,7 @@ void JobRunner::RunJob(const Job& job) {
   }
   const size_t restored = segments.size();
   const int64_t restored_end_ms = restored ? segments.back().end_ms : -1;
-  const pipeline::PipelineOptions options = OptionsFor(job, model_);
+  const pipeline::PipelineOptions options = PipelineOptionsFor(StoredOptions(job), model_);
   auto cancel = store_.CancelFlag(job.id);
   pipeline::PipelineOptions run_options = options;
   run_options.cancel = cancel.get();
@@ -242,11 +239,12 @@ void JobRunner::RunJob(const Job& job) {
   fs_.CreateDirectories(dir);
   json outputs = json::object();
   const std::string stem = std::filesystem::path(job.path).stem().string();
-  for (const json& f : job.options.value("outputs", json::array({"txt"}))) {
-    const auto formats = pipeline::ParseOutputFormats(f.get<std::string>());
+  const protocol::JobOptions stored = StoredOptions(job);
+  for (const std::string& f : *stored.outputs) {
+    const auto formats = pipeline::ParseOutputFormats(f);
     for (pipeline::OutputFormat format : formats) {
       const auto path = dir / (stem + "." + std::string(pipeline::Extension(format)));
-      WriteFileAtomically(fs_, path, pipeline::Render(t, format));
+      base::WriteFileAtomically(fs_, path, pipeline::Render(t, format));
       outputs[std::string(pipeline::Extension(format))] = path.string();
     }
   }

@@ -15,7 +15,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "daemon/jobs/file_system.h"
+#include "scribed/base/file_system.h"
 #include "daemon/jobs/job_store.h"
 #include "daemon/workers/model_context.h"
 #include "daemon/zmq/publisher.h"
@@ -26,7 +26,7 @@ class JobRunner {
  public:
   // `store`, `publisher` and `fs` must outlive the runner. Results go to
   // `results_dir`/<job>/<name>.<ext>.
-  JobRunner(JobStore& store, Publisher& publisher, FileSystem& fs, ModelContext model,
+  JobRunner(JobStore& store, Publisher& publisher, base::FileSystem& fs, ModelContext model,
             std::filesystem::path results_dir);
   ~JobRunner();  // Stop()
   JobRunner(const JobRunner&) = delete;
@@ -42,7 +42,7 @@ class JobRunner {
 
   JobStore& store_;
   Publisher& publisher_;
-  FileSystem& fs_;
+  base::FileSystem& fs_;
   ModelContext model_;
   std::filesystem::path results_dir_;
   std::atomic<bool> stop_{false};

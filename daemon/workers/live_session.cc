@@ -80,6 +80,8 @@ void LiveSession::OnState(const audio::CaptureEvent& event) {
       }
       break;
     case audio::CaptureState::kRetrying:
+      // The capture layer retries on a timer; one "lost" per outage, and the
+      // next kRunning reports "recovered" instead of a second "started".
       if (!lost_) {
         lost_ = true;
         PublishState("lost",
@@ -102,6 +104,8 @@ void LiveSession::OnChunk(const audio::Chunk& chunk) {
   std::string state;
   {
     std::lock_guard lock(mu_);
+    // A full queue drops new audio rather than blocking the capture thread,
+    // which would overrun the device and lose audio there instead, unreported.
     if (queued_samples_ + n > options_.queue_samples) {
       dropped_samples_ += n;
       if (!overrun_) state = "overrun";

@@ -336,6 +336,17 @@ File::~File() = default;
 const std::filesystem::path& File::path() const noexcept { return impl_->path; }
 uint32_t File::version() const noexcept { return impl_->version; }
 uint64_t File::file_size() const noexcept { return impl_->map.size(); }
+bool File::resident() const noexcept { return impl_->map.resident(); }
+
+bool File::EditResident(const std::function<void()>& edit) {
+  if (!impl_->map.SetWritable(true)) return false;
+  struct Reprotect {
+    MappedFile& map;
+    ~Reprotect() { map.SetWritable(false); }
+  } reprotect{impl_->map};
+  edit();
+  return true;
+}
 uint64_t File::alignment() const noexcept { return impl_->alignment; }
 uint64_t File::data_offset() const noexcept { return impl_->data_offset; }
 size_t File::key_count() const noexcept { return impl_->kvs.size(); }

@@ -14,6 +14,8 @@
 #include <utility>
 
 #include "engine/gguf/value_rep.h"
+#include "scribed/base/errno_error.h"
+#include "scribed/base/unique_fd.h"
 #include "scribed/engine/gguf.h"
 
 namespace scribed::engine::gguf {
@@ -35,32 +37,28 @@ void PutString(std::string& out, std::string_view s) {
 
 uint64_t AlignUp(uint64_t v) { return (v + kAlignment - 1) & ~(kAlignment - 1); }
 
-[[noreturn]] void ThrowErrno(int err, const std::string& what) {
-  throw std::system_error(err, std::generic_category(), what);
-}
+using base::ThrowErrno;
 
 // Owns the temporary output: closes it, and removes it unless committed.
 class TempFile {
  public:
   explicit TempFile(const std::filesystem::path& dest) {
     name_ = dest.string() + ".tmp-XXXXXX";
-    fd_ = ::mkostemp(name_.data(), O_CLOEXEC);
-    if (fd_ < 0) ThrowErrno(errno, "cannot create a temporary file next to " + dest.string());
+    fd_.Reset(::mkostemp(name_.data(), O_CLOEXEC));
+    if (!fd_.valid()) ThrowErrno(errno, "cannot create a temporary file next to " + dest.string());
   }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
   ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
+    fd_.Reset();
     if (!committed_) ::unlink(name_.c_str());
   }
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   const std::string& name() const { return name_; }
 
   void Commit(const std::filesystem::path& dest) {
-    if (::fsync(fd_) != 0) ThrowErrno(errno, "cannot sync " + name_);
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    if (rc != 0) ThrowErrno(errno, "cannot close " + name_);
+    if (::fsync(fd_.get()) != 0) ThrowErrno(errno, "cannot sync " + name_);
+    if (fd_.Close() != 0) ThrowErrno(errno, "cannot close " + name_);
     if (::rename(name_.c_str(), dest.c_str()) != 0) {
       ThrowErrno(errno, "cannot rename " + name_ + " to " + dest.string());
     }
@@ -69,7 +67,7 @@ class TempFile {
 
  private:
   std::string name_;
-  int fd_ = -1;
+  base::UniqueFd fd_;
   bool committed_ = false;
 };
 

@@ -11,32 +11,16 @@
 #include <system_error>
 #include <utility>
 
+#include "scribed/base/errno_error.h"
+#include "scribed/base/unique_fd.h"
+
 namespace scribed::engine::gguf {
-namespace {
 
-[[noreturn]] void ThrowErrno(const char* what, const std::filesystem::path& path) {
-  throw std::system_error(errno, std::generic_category(), std::string(what) + " " + path.string());
-}
-
-// Closes the descriptor on every path out of Open; the mapping outlives it.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-}  // namespace
+using base::ThrowErrno;
 
 MappedFile MappedFile::Open(const std::filesystem::path& path, Mode mode) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // Closed on every path out of Open; the mapping outlives it.
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) ThrowErrno("cannot open", path);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) ThrowErrno("cannot stat", path);
@@ -49,11 +33,11 @@ MappedFile MappedFile::Open(const std::filesystem::path& path, Mode mode) {
   if (mode == Mode::kMapped) {
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
     if (p == MAP_FAILED) ThrowErrno("cannot map", path);
-    return MappedFile(static_cast<const std::byte*>(p), size);
+    return MappedFile(static_cast<const std::byte*>(p), size, false);
   }
   void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) ThrowErrno("cannot allocate memory for", path);
-  MappedFile owner(static_cast<const std::byte*>(p), size);  // unmaps if the read fails
+  MappedFile owner(static_cast<const std::byte*>(p), size, true);  // unmaps if the read fails
   ::madvise(p, size, MADV_HUGEPAGE);  // advice only: 4 KiB pages still work
   auto* dst = static_cast<char*>(p);
   for (uint64_t done = 0; done < size;) {
@@ -74,23 +58,33 @@ MappedFile MappedFile::Open(const std::filesystem::path& path, Mode mode) {
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      resident_(std::exchange(other.resident_, false)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
     Reset();
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    resident_ = std::exchange(other.resident_, false);
   }
   return *this;
 }
 
 MappedFile::~MappedFile() { Reset(); }
 
+bool MappedFile::SetWritable(bool writable) noexcept {
+  if (!resident_ || data_ == nullptr) return false;
+  return ::mprotect(const_cast<std::byte*>(data_), size_,
+                    writable ? PROT_READ | PROT_WRITE : PROT_READ) == 0;
+}
+
 void MappedFile::Reset() noexcept {
   if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);
   data_ = nullptr;
   size_ = 0;
+  resident_ = false;
 }
 
 }  // namespace scribed::engine::gguf

@@ -28,13 +28,21 @@ class MappedFile {
 
   const std::byte* data() const noexcept { return data_; }
   uint64_t size() const noexcept { return size_; }
+  bool resident() const noexcept { return resident_; }
+
+  // Resident copies only: allows (or again forbids) writes to the copy, e.g.
+  // to re-lay tensors in place at load time. Returns false for a mapping of
+  // the file or when the protection cannot be changed.
+  bool SetWritable(bool writable) noexcept;
 
  private:
-  MappedFile(const std::byte* data, uint64_t size) : data_(data), size_(size) {}
+  MappedFile(const std::byte* data, uint64_t size, bool resident)
+      : data_(data), size_(size), resident_(resident) {}
   void Reset() noexcept;
 
   const std::byte* data_ = nullptr;
   uint64_t size_ = 0;
+  bool resident_ = false;
 };
 
 }  // namespace scribed::engine::gguf

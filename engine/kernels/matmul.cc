@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "engine/kernels/activation_quant.h"
+#include "engine/kernels/packed_matmul.h"
+#include "engine/kernels/packed_weights.h"
 #include "engine/tensor/quantize.h"
 
 // Order matters: foreach_target re-includes this file once per target.
@@ -133,6 +135,7 @@ void MatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadP
                                 " columns is not a whole number of blocks");
   }
   if (w.rows == 0 || n_tokens == 0) return;
+  if (w.packed) return PackedMatMul(w, x, n_tokens, y, pool);
   const auto row_bytes = static_cast<int64_t>(*row_bytes_opt);
   const ActKind kind = ActivationKind(w.type);
 
@@ -191,6 +194,13 @@ void DequantizeRow(const Matrix& w, int64_t row, float* dst) {
   if (!row_bytes || row < 0 || row >= w.rows) {
     throw std::invalid_argument("DequantizeRow: row " + std::to_string(row) + " outside " +
                                 std::to_string(w.rows) + " rows of " + std::string(Name(w.type)));
+  }
+  if (w.packed) {
+    thread_local std::vector<std::byte> row_bytes_buf;
+    row_bytes_buf.resize(*row_bytes);
+    UnpackRow(w.type, w.data, w.cols, row, row_bytes_buf.data());
+    engine::DequantizeRow(w.type, row_bytes_buf.data(), dst, w.cols);
+    return;
   }
   engine::DequantizeRow(w.type, w.data + row * static_cast<int64_t>(*row_bytes), dst, w.cols);
 }

@@ -19,6 +19,8 @@ struct Matrix {
   const std::byte* data;
   int64_t rows;
   int64_t cols;
+  // Rows interleaved in groups of 8 (packed_weights.h) instead of GGUF order.
+  bool packed = false;
 };
 
 // y[t][r] = sum_c W[r][c] * x[t][c] for t < n_tokens.

@@ -8,6 +8,7 @@
 #include "engine/model/audio_projector.h"
 #include "engine/model/config.h"
 #include "engine/model/model_impl.h"
+#include "engine/kernels/packed_matmul.h"
 #include "engine/model/weights.h"
 
 namespace scribed::engine {
@@ -35,6 +36,11 @@ Model::Impl::Impl(gguf::File text, std::optional<gguf::File> mmproj, const LoadO
       config(model::ReadModelConfig(text_file)),
       weights(model::BindWeights(text_file, config)),
       tokenizer(tokenizer::Tokenizer::FromGguf(text_file)) {
+  // Resident weights are ours to re-lay: the packed layout is what prefill
+  // GEMM wants, and costs no memory. Mapped files stay as they are.
+  if (text_file.resident() && kernels::PackedKernelsFast()) {
+    text_file.EditResident([this] { model::PackMatrices(weights); });
+  }
   if (mmproj_file) audio.emplace(*mmproj_file, config.n_embd);
   if (tokenizer.vocab_size() != config.n_vocab) {
     throw ModelError(text_file.path().filename().string() + ": the vocabulary has " +

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "engine/kernels/packed_matmul.h"
 #include "engine/model/tensor_names.h"
 #include "scribed/engine/errors.h"
 
@@ -74,6 +75,19 @@ uint64_t ModelWeights::MatrixBytes() const {
              bytes(l.down);
   }
   return total;
+}
+
+void PackMatrices(ModelWeights& w) {
+  const bool tied = w.output.data == w.token_embd.data;
+  kernels::PackMatrixInPlace(w.token_embd);
+  if (tied) {
+    w.output = w.token_embd;
+  } else {
+    kernels::PackMatrixInPlace(w.output);
+  }
+  for (auto& l : w.layers) {
+    for (auto* m : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down}) kernels::PackMatrixInPlace(*m);
+  }
 }
 
 ModelWeights BindWeights(const gguf::File& f, const ModelConfig& c) {

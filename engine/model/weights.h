@@ -44,6 +44,11 @@ struct ModelWeights {
 // Throws ModelError naming the tensor and the expected shape or type.
 ModelWeights BindWeights(const gguf::File& file, const ModelConfig& config);
 
+// Re-lays every matrix the packed GEMM supports into its row-interleaved
+// layout, in place (the data must be writable: a resident file inside
+// gguf::File::EditResident). A tied LM head is packed once.
+void PackMatrices(ModelWeights& w);
+
 // A matrix view of tensor `name` with shape [cols, rows] (ggml order). Throws
 // ModelError when missing, mis-shaped or of an unsupported type.
 kernels::Matrix BindMatrix(const gguf::File& file, std::string_view name, int64_t cols,

@@ -6,7 +6,7 @@
 
 #include "engine/backends/backend.h"
 #include "engine/model/decoder.h"
-#include "engine/model/model_impl.h"
+#include "engine/model/model_access.h"
 #include "engine/sampling/sampler.h"
 #include "engine/tokenizer/stream_decoder.h"
 #include "scribed/engine/engine.h"
@@ -16,7 +16,7 @@ namespace scribed::engine {
 struct Session::Impl {
   Impl(std::shared_ptr<const Model> m, const SessionOptions& o)
       : model(std::move(m)),
-        mi(model->impl()),
+        mi(ModelAccess::Of(*model)),
         options(o),
         context(mi.backend->NewContext(o.threads)),
         cache(context->NewKvStore(mi.config, o.n_ctx, std::min(o.max_batch, o.n_ctx),
@@ -46,7 +46,7 @@ struct Session::Impl {
   }
 
   std::shared_ptr<const Model> model;
-  const Model::Impl& mi;
+  const ModelImpl& mi;
   SessionOptions options;
   std::unique_ptr<backend::Context> context;  // this session's stream of work on the backend
   std::unique_ptr<backend::KvStore> cache;
@@ -78,7 +78,7 @@ std::span<const float> Session::logits() const noexcept {
 
 std::vector<int32_t> Session::Append(const Prompt& prompt) {
   Impl& s = *impl_;
-  const Model::Impl& mi = s.mi;
+  const ModelImpl& mi = s.mi;
   std::vector<int32_t> ids;
   std::vector<std::vector<float>> audio_rows;  // keeps projected audio alive during Forward
   for (const auto& part : prompt.parts()) {
@@ -150,7 +150,7 @@ bool Session::Rewind(int64_t n) {
 Generation Session::Generate(const GenerateParams& params) {
   Impl& s = *impl_;
   if (!s.has_logits) throw std::logic_error("Generate needs logits: Append a prompt first");
-  const Model::Impl& mi = s.mi;
+  const ModelImpl& mi = s.mi;
   sampling::Sampler sampler(params.sampling, mi.suppressed);
   tokenizer::StreamDecoder stream(mi.tokenizer);
   Generation out;

@@ -5,16 +5,15 @@
 #include <optional>
 #include <stdexcept>
 
+#include "pipeline/prompts/task_prompts.h"
 #include "pipeline/stages/guards.h"
 #include "pipeline/stages/text_task.h"
 #include "pipeline/stages/transcriber.h"
+#include "scribed/base/version.h"
 #include "scribed/engine/prompt_text.h"
 #include "scribed/pipeline/languages.h"
 #include "scribed/pipeline/text_tidy.h"
 
-#ifndef SCRIBED_VERSION
-#define SCRIBED_VERSION "unknown"
-#endif
 
 namespace scribed::pipeline {
 
@@ -38,18 +37,6 @@ namespace {
 
 constexpr int64_t kSamplesPerMs = engine::kAudioSampleRate / 1000;
 
-std::string FormatInstruction() {
-  return "Rewrite the following speech transcript as clean written text: add punctuation and "
-         "capitalization, and remove hesitation fillers such as \"um\" and \"uh\". Do not add, "
-         "remove, reorder, translate or change any other words. Output only the rewritten text, "
-         "with no newlines.\n\nTranscript:";
-}
-
-std::string TranslateInstruction(const std::optional<Language>& source, std::string_view target) {
-  std::string from = source ? " from " + std::string(source->name) : std::string();
-  return "Translate the following text" + from + " into " + std::string(target) +
-         ". Output only the translation, with no newlines and no comments.\n\nText:";
-}
 
 }  // namespace
 
@@ -75,7 +62,7 @@ struct Pipeline::Impl {
   stages::TextTask& Translator() {
     if (!translator) {
       translator = std::make_unique<stages::TextTask>(
-          model, TranslateInstruction(source, target->name), options.threads);
+          model, prompts::TextTranslationInstruction(source ? source->name : "", target->name), options.threads);
     }
     return *translator;
   }
@@ -138,7 +125,7 @@ Pipeline::Pipeline(std::shared_ptr<const engine::Model> model, const PipelineOpt
   s.model = std::move(model);
   s.options = options;
   s.sink = sink;
-  if (!engine::IsAutoLanguage(options.language)) {
+  if (!prompts::IsAutoLanguage(options.language)) {
     s.source = FindLanguage(options.language);
     if (!s.source) throw std::invalid_argument("unknown language '" + options.language + "'");
   }
@@ -149,20 +136,20 @@ Pipeline::Pipeline(std::shared_ptr<const engine::Model> model, const PipelineOpt
   const std::string source_name = s.source ? std::string(s.source->name) : std::string();
   const bool speech_translation = s.target && options.translation_path == TranslationPath::kSpeech;
   const std::string instruction = speech_translation
-                                      ? engine::AstInstruction(source_name, s.target->name)
-                                      : engine::AsrInstruction(source_name);
+                                      ? prompts::AstInstruction(source_name, s.target->name)
+                                      : prompts::AsrInstruction(source_name);
   // The speech path writes transcript and translation: twice the budget.
   const double factor = speech_translation ? 2.0 : 1.0;
   s.asr = std::make_unique<stages::Transcriber>(
       s.model, instruction, options.guards.max_tokens_per_second * factor,
       static_cast<int>(options.guards.max_tokens_base * factor), options.threads);
   if (options.mode == FormatMode::kClean) {
-    s.formatter = std::make_unique<stages::TextTask>(s.model, FormatInstruction(), options.threads);
+    s.formatter = std::make_unique<stages::TextTask>(s.model, prompts::FormatInstruction(), options.threads);
   }
   if (s.target && !speech_translation) s.Translator();
 
   Provenance& p = s.provenance;
-  p.scribed_version = SCRIBED_VERSION;
+  p.scribed_version = base::kVersion;
   p.model.path = s.model->info().model_path.string();
   p.mmproj.path = s.model->info().mmproj_path.string();
   p.quant = s.model->info().weight_type;
@@ -221,7 +208,7 @@ bool Pipeline::Process(const Clip& clip) {
 
   bool translated = false;
   if (s.target && s.options.translation_path == TranslationPath::kSpeech) {
-    engine::TranslationParts parts = engine::SplitTranslation(asr.text, s.target->name);
+    prompts::TranslationParts parts = prompts::SplitTranslation(asr.text, s.target->name);
     seg.verbatim = parts.transcript;
     if (parts.complete && !parts.translation.empty()) {
       seg.translation = parts.translation;

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string>
 
+#include "scribed/base/strings.h"
+
 namespace scribed::pipeline {
 namespace {
 
@@ -53,18 +55,6 @@ constexpr auto kAliases = std::to_array<Alias>({
     {"norwegian bokmal", "no"}, {"bokmal", "no"},
 });
 
-std::string Lower(std::string_view s) {
-  std::string out;
-  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
 std::optional<Language> ByCode(std::string_view code) {
   for (const Language& l : kLanguages) {
     if (l.code == code) return l;
@@ -75,7 +65,7 @@ std::optional<Language> ByCode(std::string_view code) {
 }  // namespace
 
 std::optional<Language> FindLanguage(std::string_view code_or_name) {
-  std::string key = Lower(Trim(code_or_name));
+  std::string key = base::AsciiLower(base::Trim(code_or_name));
   if (key.empty()) return std::nullopt;
   // Region subtags ("pt-br", "zh_TW") select the base language.
   if (const size_t cut = key.find_first_of("-_"); cut != std::string::npos && cut <= 3) {
@@ -83,7 +73,7 @@ std::optional<Language> FindLanguage(std::string_view code_or_name) {
   }
   if (auto l = ByCode(key)) return l;
   for (const Language& l : kLanguages) {
-    if (Lower(l.name) == key) return l;
+    if (base::AsciiLower(l.name) == key) return l;
   }
   for (const Alias& a : kAliases) {
     if (a.name == key) return ByCode(a.code);

@@ -203,6 +203,10 @@ TEST_F(FileReaderTest, MissingEmptyGarbageAndNonAudioFilesFailWithTheReason) {
   ExpectFileError(dir_ / "empty.wav", "file is empty");
   std::ofstream(dir_ / "notes.txt") << "These are meeting notes, not audio.\n";
   ExpectFileError(dir_ / "notes.txt", "");
+  // A RIFF header with a garbage chunk announces absurd sizes; that is an
+  // unreadable file, not an out-of-memory condition.
+  std::ofstream(dir_ / "broken.wav") << "RIFF....WAVEfmt this is not a recording";
+  ExpectFileError(dir_ / "broken.wav", "not a recognised audio or video file");
 }
 
 TEST_F(FileReaderTest, VideoOnlyFileHasNoAudioStream) {

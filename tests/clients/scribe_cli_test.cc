@@ -1,7 +1,6 @@
 // The scribe binary as scripts use it: `debug make-model` + `debug logits`
 // reproduce a golden case through the documented JSON contract, and bad
 // input gives exit code 2 with a message.
-#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <array>
@@ -11,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <sys/wait.h>
+
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -51,12 +52,8 @@ std::string ReadFile(const fs::path& p) {
 
 class ScribeCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / ("scribe-cli-test-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  scribed::testing::TempDir tmp_{"cli"};
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(ScribeCli, DebugLogitsReproducesTheAudioGoldenCase) {

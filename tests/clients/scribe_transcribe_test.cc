@@ -1,8 +1,8 @@
 // `scribe transcribe` as users run it: the golden speech file with the tiny
 // model into srt, vtt and json beside each other, and the message when no
 // model can be found.
-#include <unistd.h>
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
 
 #include <array>
@@ -14,6 +14,7 @@
 #include <string>
 
 #include "scribed/engine/test_model.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -42,18 +43,14 @@ int Scribe(const std::string& env_prefix, const std::string& args, const fs::pat
 
 class ScribeTranscribe : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / ("scribe-transcribe-test-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "home");
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { fs::create_directories(dir_ / "home"); }
   // An environment with no model anywhere and caches inside the test folder.
   std::string CleanEnv() const {
     return "env -u SCRIBE_MODEL -u SCRIBE_MMPROJ -u OLLAMA_MODELS -u XDG_CONFIG_HOME HOME=" +
            Quote(dir_ / "home") + " XDG_CACHE_HOME=" + Quote(dir_ / "cache");
   }
-  fs::path dir_;
+  scribed::testing::TempDir tmp_{"transcribe"};
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(ScribeTranscribe, GoldenSpeechToSubtitlesAndJson) {

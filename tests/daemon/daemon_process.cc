@@ -11,17 +11,6 @@
 
 namespace scribed::daemon::testing {
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/scribed-test-XXXXXX";
-  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 namespace {
 
 pid_t Spawn(const std::vector<std::string>& args, const std::filesystem::path& err) {
@@ -119,33 +108,6 @@ std::pair<int, std::string> RunScribed(const std::vector<std::string>& args,
   return {ExitStatus(status), ss.str()};
 }
 
-ControlClient::ControlClient(zmq::context_t& context, const std::string& endpoint)
-    : socket_(context, zmq::socket_type::dealer) {
-  socket_.set(zmq::sockopt::linger, 0);
-  socket_.connect(endpoint);
-}
-
-std::optional<std::string> ControlClient::Raw(const std::vector<std::string>& frames,
-                                              std::chrono::milliseconds timeout) {
-  // REQ-style delimiter so the reply comes back as [empty, body].
-  socket_.send(zmq::message_t(), zmq::send_flags::sndmore);
-  for (size_t i = 0; i < frames.size(); ++i) {
-    socket_.send(zmq::buffer(frames[i]),
-                 i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
-  }
-  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-  if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
-  std::vector<zmq::message_t> parts;
-  do {
-    zmq::message_t m;
-    (void)socket_.recv(m);
-    parts.push_back(std::move(m));
-  } while (parts.back().more());
-  if (parts.size() != 2 || parts[0].size() != 0)
-    throw std::runtime_error("reply without delimiter");
-  return parts[1].to_string();
-}
-
 nlohmann::json ControlClient::Call(const std::string& cmd, nlohmann::json args) {
   const nlohmann::json request{{"v", 1}, {"id", "t"}, {"cmd", cmd}, {"args", std::move(args)}};
   auto reply = Raw({request.dump()});
@@ -153,24 +115,11 @@ nlohmann::json ControlClient::Call(const std::string& cmd, nlohmann::json args) 
   return nlohmann::json::parse(*reply);
 }
 
-Subscriber::Subscriber(zmq::context_t& context, const std::string& endpoint,
-                       const std::string& prefix)
-    : socket_(context, zmq::socket_type::sub) {
-  socket_.set(zmq::sockopt::linger, 0);
-  socket_.set(zmq::sockopt::subscribe, prefix);
-  socket_.connect(endpoint);
-}
-
 std::optional<std::pair<std::string, nlohmann::json>> Subscriber::Next(
     std::chrono::milliseconds timeout) {
-  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-  if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
-  zmq::message_t topic, body;
-  (void)socket_.recv(topic);
-  if (!topic.more()) throw std::runtime_error("event without body frame");
-  (void)socket_.recv(body);
-  if (body.more()) throw std::runtime_error("event with more than two frames");
-  return std::make_pair(topic.to_string(), nlohmann::json::parse(body.to_string()));
+  auto event = subscriber_.Next(timeout);
+  if (!event) return std::nullopt;
+  return std::make_pair(event->topic, event->Json());
 }
 
 }  // namespace scribed::daemon::testing

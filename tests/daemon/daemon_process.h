@@ -13,17 +13,12 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "scribed/client/client.h"
+#include "tests/support/temp_dir.h"
+
 namespace scribed::daemon::testing {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using scribed::testing::TempDir;
 
 // A running scribed. The destructor kills it (SIGKILL) if still alive.
 class DaemonProcess {
@@ -53,30 +48,35 @@ class DaemonProcess {
 std::pair<int, std::string> RunScribed(const std::vector<std::string>& args,
                                        const std::filesystem::path& dir);
 
-// A DEALER client: one request, one reply (with a timeout).
+// The client library's control client, with the whole reply as JSON (tests
+// look at "ok" and "error" as well as "result").
 class ControlClient {
  public:
-  ControlClient(zmq::context_t& context, const std::string& endpoint);
+  ControlClient(zmq::context_t& context, const std::string& endpoint)
+      : client_(context, endpoint) {}
   // Sends raw frames (after the DEALER's own routing) and returns the reply
   // body, or nullopt after `timeout`.
   std::optional<std::string> Raw(const std::vector<std::string>& frames,
-                                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    return client_.Exchange(frames, timeout);
+  }
   nlohmann::json Call(const std::string& cmd, nlohmann::json args = nlohmann::json::object());
 
  private:
-  zmq::socket_t socket_;
+  client::ControlClient client_;
 };
 
-// A SUB client subscribed to `prefix`.
+// The client library's subscriber, on one prefix ("" for every topic).
 class Subscriber {
  public:
-  Subscriber(zmq::context_t& context, const std::string& endpoint, const std::string& prefix = "");
+  Subscriber(zmq::context_t& context, const std::string& endpoint, const std::string& prefix = "")
+      : subscriber_(context, endpoint, {prefix}) {}
   // The next event as {topic, parsed body}, or nullopt after `timeout`.
   std::optional<std::pair<std::string, nlohmann::json>> Next(
       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
  private:
-  zmq::socket_t socket_;
+  client::EventSubscriber subscriber_;
 };
 
 }  // namespace scribed::daemon::testing

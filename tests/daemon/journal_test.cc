@@ -10,7 +10,8 @@
 
 #include "daemon/jobs/crc32c.h"
 #include "daemon/jobs/job_store.h"
-#include "tests/daemon/fault_file_system.h"
+#include "tests/support/fault_file_system.h"
+#include "tests/support/temp_dir.h"
 
 namespace scribed::daemon {
 namespace {
@@ -19,18 +20,7 @@ namespace fs = std::filesystem;
 using journal::RecordType;
 using nlohmann::json;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/scribed-journal-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using scribed::testing::TempDir;
 
 std::string Journal(std::initializer_list<std::string> payloads) {
   std::string out;
@@ -146,7 +136,7 @@ TEST(JournalTest, RandomGarbageNeverCrashes) {
 
 TEST(JournalTest, PowerCutKeepsOnlySyncedRecords) {
   TempDir dir;
-  testing::FaultFileSystem ffs;
+  scribed::testing::FaultFileSystem ffs;
   const fs::path path = dir.path() / "j";
   {
     JournalWriter w(ffs.OpenAppend(path));
@@ -168,7 +158,7 @@ TEST(JournalTest, PowerCutKeepsOnlySyncedRecords) {
 
 TEST(JobStoreTest, AcknowledgedJobsSurviveAPowerCut) {
   TempDir dir;
-  testing::FaultFileSystem ffs;
+  scribed::testing::FaultFileSystem ffs;
   std::string id;
   {
     JobStore store(ffs, dir.path());
@@ -215,7 +205,7 @@ TEST(JobStoreTest, SubmitAnnouncesBeforeAWorkerSeesTheJob) {
 
 TEST(JobStoreTest, InterruptedJobResumesFromLastClip) {
   TempDir dir;
-  testing::FaultFileSystem ffs;
+  scribed::testing::FaultFileSystem ffs;
   {
     JobStore store(ffs, dir.path());
     store.Submit("/a.wav", json::object(), 1);
@@ -238,7 +228,7 @@ TEST(JobStoreTest, InterruptedJobResumesFromLastClip) {
 
 TEST(JobStoreTest, TornTailIsDroppedAndAppendsContinue) {
   TempDir dir;
-  PosixFileSystem pfs;
+  base::PosixFileSystem pfs;
   {
     JobStore store(pfs, dir.path());
     store.Submit("/a.wav", json::object(), 1);
@@ -264,7 +254,7 @@ TEST(JobStoreTest, TornTailIsDroppedAndAppendsContinue) {
 
 TEST(JobStoreTest, CorruptJournalIsKeptAside) {
   TempDir dir;
-  PosixFileSystem pfs;
+  base::PosixFileSystem pfs;
   {
     JobStore store(pfs, dir.path());
     store.Submit("/a.wav", json::object(), 1);
@@ -272,7 +262,7 @@ TEST(JobStoreTest, CorruptJournalIsKeptAside) {
   }
   std::string bytes = *pfs.ReadAll(dir.path() / "jobs.journal");
   bytes[bytes.size() - 2] ^= 1;  // inside the second record's payload
-  WriteFileAtomically(pfs, dir.path() / "jobs.journal", bytes);
+  base::WriteFileAtomically(pfs, dir.path() / "jobs.journal", bytes);
   JobStore store(pfs, dir.path());
   ASSERT_TRUE(store.recovery().corruption);
   EXPECT_EQ(store.List().size(), 1u);
@@ -281,7 +271,7 @@ TEST(JobStoreTest, CorruptJournalIsKeptAside) {
 
 TEST(JobStoreTest, CancelQueuedAndRunning) {
   TempDir dir;
-  PosixFileSystem pfs;
+  base::PosixFileSystem pfs;
   JobStore store(pfs, dir.path());
   const std::string a = store.Submit("/a.wav", json::object(), 1).id;
   const std::string b = store.Submit("/b.wav", json::object(), 2).id;

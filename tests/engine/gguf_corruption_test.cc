@@ -17,12 +17,12 @@ namespace {
 using testing::Bytes;
 using testing::Header;
 using testing::ReadBytes;
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::WriteBytes;
 
 // A valid file with every kind of entry: scalars, strings, string arrays,
 // a nested array (copied from a hand-encoded file) and a few tensors.
-std::string BuildBaseFile(const ScratchDir& dir) {
+std::string BuildBaseFile(const TempDir& dir) {
   Bytes nested = Header(3, 0, 1);
   nested.Str("nested").U32(9).U32(9).U64(2);
   nested.U32(4).U64(2).U32(7).U32(8);
@@ -78,7 +78,7 @@ bool OpenAndExercise(const std::filesystem::path& path, size_t file_size) {
 }
 
 TEST(GgufCorruption, EveryTruncationOpensOrFailsCleanly) {
-  ScratchDir dir("gguf-trunc");
+  TempDir dir("gguf-trunc");
   const std::string base = BuildBaseFile(dir);
   const File whole = File::Open(dir / "base.gguf");
   const auto path = dir / "cut.gguf";
@@ -95,7 +95,7 @@ TEST(GgufCorruption, EveryTruncationOpensOrFailsCleanly) {
 }
 
 TEST(GgufCorruption, SeededRandomCorruptionsOpenOrFailCleanly) {
-  ScratchDir dir("gguf-fuzz");
+  TempDir dir("gguf-fuzz");
   const std::string base = BuildBaseFile(dir);
   const File whole = File::Open(dir / "base.gguf");
   const size_t header = whole.data_offset();

@@ -19,14 +19,14 @@ namespace {
 using testing::Bytes;
 using ::testing::HasSubstr;
 using testing::Header;
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::WriteBytes;
 
 // Value v of element i of a test tensor, independent of the writer.
 float TestElement(int tensor, int64_t i) { return static_cast<float>(tensor * 1000 + i) * 0.5f; }
 
 TEST(GgufWriter, RoundTripsEveryValueTypeAndTensors) {
-  ScratchDir dir("gguf-rt");
+  TempDir dir("gguf-rt");
   Writer w;
   w.SetString("general.architecture", "test");
   w.SetU8("v.u8", 200);
@@ -128,7 +128,7 @@ TEST(GgufWriter, RoundTripsEveryValueTypeAndTensors) {
 }
 
 TEST(GgufWriter, CopyKeyCopiesEntriesVerbatimIncludingNestedArrays) {
-  ScratchDir dir("gguf-copy");
+  TempDir dir("gguf-copy");
   // Source file hand-encoded with a nested array, which the writer has no setter for.
   Bytes src = Header(3, 0, 2);
   src.Str("nested").U32(9).U32(9).U64(2);
@@ -157,7 +157,7 @@ TEST(GgufWriter, CopyKeyCopiesEntriesVerbatimIncludingNestedArrays) {
 }
 
 TEST(GgufReader, ReadsHandEncodedVersion2FileWithCustomAlignment) {
-  ScratchDir dir("gguf-v2");
+  TempDir dir("gguf-v2");
   Bytes b = Header(2, 2, 2);
   b.Str("general.alignment").U32(4).U32(64);
   b.Str("k").U32(0).Put<uint8_t>(9);
@@ -189,7 +189,7 @@ TEST(GgufReader, ReadsHandEncodedVersion2FileWithCustomAlignment) {
 }
 
 TEST(GgufReader, TypedGettersReportMissingAndMistypedKeys) {
-  ScratchDir dir("gguf-keys");
+  TempDir dir("gguf-keys");
   Writer w;
   w.SetF32("gemma4.block_count", 6.0f);
   w.SetI32("neg", -1);
@@ -329,7 +329,7 @@ std::vector<BadCase> BadCases() {
 }
 
 TEST(GgufReader, RejectsOneMalformedFilePerStageWithAPreciseError) {
-  ScratchDir dir("gguf-bad");
+  TempDir dir("gguf-bad");
   for (const BadCase& c : BadCases()) {
     SCOPED_TRACE(c.name);
     const auto path = dir / "bad.gguf";
@@ -362,7 +362,7 @@ TEST(GgufWriter, RejectsBadTensorsAndLeavesNoFileWhenAFillThrows) {
   w.AddTensor("a", TensorType::kF32, {4},
               [](std::span<std::byte>) { throw std::runtime_error("boom"); });
   EXPECT_THROW(w.AddTensor("a", TensorType::kF32, {4}, nullptr), std::invalid_argument);
-  ScratchDir dir("gguf-wfail");
+  TempDir dir("gguf-wfail");
   EXPECT_THROW(w.Write(dir / "out.gguf"), std::runtime_error);
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }

@@ -1,4 +1,4 @@
-// Helpers for the GGUF tests: a scratch directory and a byte-level GGUF
+// Helpers for the GGUF tests: a byte-level GGUF
 // builder that is independent of gguf::Writer, so the reader is checked
 // against hand-encoded files and the writer against the reader.
 #pragma once
@@ -13,29 +13,11 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace scribed::engine::gguf::testing {
 
-// A fresh directory under the system temp dir, removed with its contents.
-class ScratchDir {
- public:
-  explicit ScratchDir(std::string_view tag) {
-    path_ = std::filesystem::temp_directory_path() /
-            ("scribed-" + std::string(tag) + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using scribed::testing::TempDir;
 
 inline void WriteBytes(const std::filesystem::path& p, const std::string& bytes) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);

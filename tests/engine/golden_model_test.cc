@@ -1,7 +1,6 @@
 // The engine against the reference implementation: the testgen-1 model of
 // each golden case is regenerated, the recorded prompt is evaluated, and the
 // logits after the prefill and after each of the 8 greedy steps must match.
-#include <unistd.h>
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
@@ -14,9 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/model/model_impl.h"
+#include "engine/model/model_access.h"
 #include "scribed/engine/engine.h"
 #include "scribed/engine/test_model.h"
+#include "tests/support/temp_dir.h"
 
 namespace scribed::engine {
 namespace {
@@ -63,16 +63,11 @@ std::vector<float> LoadWav(const fs::path& p) {
 // The case-a model on a backend. The files are unlinked right after
 // loading: the mappings stay valid and nothing is left behind.
 std::shared_ptr<const Model> LoadCaseA(const LoadOptions& options) {
-  // Per process: test binaries of other builds may generate theirs at the same time.
-  const fs::path dir = fs::path(::testing::TempDir()) /
-                       ("scribed-golden-case-a-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const scribed::testing::TempDir dir("golden-case-a");
   const json golden = LoadJson(GoldenDir() / "case-a-text.json");
   WriteTestModel(TestModelConfigFromJson(golden["config"].dump()),
                  GoldenDir() / "gemma4-vocab.gguf", dir / "model.gguf", dir / "mmproj.gguf");
-  auto loaded = Model::Load(dir / "model.gguf", dir / "mmproj.gguf", options);
-  fs::remove_all(dir);
-  return loaded;
+  return Model::Load(dir / "model.gguf", dir / "mmproj.gguf", options);
 }
 
 // Generated once per test binary.
@@ -344,8 +339,8 @@ TEST(GoldenAudio, ProjectedFramesMatchReference) {
   ASSERT_EQ(frames, ref["n_tokens"].get<int64_t>());
   const int d = model->info().n_embd;
   std::vector<float> rows(static_cast<size_t>(frames * d));
-  const auto context = model->impl().backend->NewContext(2);
-  model->impl().audio->Project(pcm, *model->impl().audio_projection, *context, rows.data());
+  const auto context = ModelAccess::Of(*model).backend->NewContext(2);
+  ModelAccess::Of(*model).audio->Project(pcm, *ModelAccess::Of(*model).audio_projection, *context, rows.data());
   auto expect_row = [&](int64_t row, const json& values) {
     for (size_t i = 0; i < values.size(); ++i) {
       EXPECT_NEAR(rows[row * d + i], values[i].get<float>(), 1e-5f) << "row " << row << " [" << i << "]";

@@ -1,7 +1,6 @@
 // Files that are readable but wrong get a message a user can act on, before
 // any weight is used: the test rewrites a valid tiny model with one defect
 // at a time.
-#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include "scribed/engine/engine.h"
 #include "scribed/engine/gguf.h"
 #include "scribed/engine/test_model.h"
+#include "tests/support/temp_dir.h"
 
 namespace scribed::engine {
 namespace {
@@ -24,8 +24,8 @@ fs::path GoldenDir() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
 class ModelValidation : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::path(::testing::TempDir()) / ("scribed-model-validation-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
+    tmp_ = new scribed::testing::TempDir("model-validation");
+    dir_ = tmp_->path();
     testgen::TestModelConfig c{};
     c.seed = 7;
     c.hidden = 64;
@@ -49,7 +49,7 @@ class ModelValidation : public ::testing::Test {
     testgen::WriteTestModel(c, GoldenDir() / "gemma4-vocab.gguf", dir_ / "other-model.gguf",
                             dir_ / "other-mmproj.gguf");
   }
-  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  static void TearDownTestSuite() { delete tmp_; }
 
   // Copies `src` to `dst`, letting `key_hook` replace keys (return true when it
   // wrote the key itself) and `tensor_hook` replace tensors.
@@ -81,9 +81,11 @@ class ModelValidation : public ::testing::Test {
     return "(loaded)";
   }
 
+  static scribed::testing::TempDir* tmp_;
   static fs::path dir_;
 };
 
+scribed::testing::TempDir* ModelValidation::tmp_ = nullptr;
 fs::path ModelValidation::dir_;
 
 TEST_F(ModelValidation, TheValidPairLoads) {

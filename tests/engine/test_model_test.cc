@@ -21,7 +21,7 @@
 namespace scribed::engine::testgen {
 namespace {
 
-using gguf::testing::ScratchDir;
+using gguf::testing::TempDir;
 using ::testing::HasSubstr;
 
 std::string GoldenPath(const char* name) {
@@ -91,7 +91,7 @@ void CheckTensorsAgainstGolden(const gguf::File& f, const nlohmann::json& expect
 TEST(TestModel, CaseAReproducesEveryGoldenTensorAndTheMetadata) {
   const auto golden = nlohmann::json::parse(ReadText(GoldenPath("case-a-text.json")));
   const TestModelConfig c = TestModelConfigFromJson(golden["config"].dump());
-  ScratchDir dir("testgen");
+  TempDir dir("testgen");
   WriteTestModel(c, GoldenPath("gemma4-vocab.gguf"), dir / "model.gguf", dir / "mmproj.gguf");
 
   const auto model = gguf::File::Open(dir / "model.gguf");
@@ -191,7 +191,7 @@ TEST(TestModel, ConfigAcceptsACaseFileAndRejectsBadFields) {
 
 TEST(TestModel, QuantizedRecipesStoreMatricesInTheirTypes) {
   const TestModelConfig c = TestModelConfigFromJson(ReadText(GoldenPath("case-a-text.json")));
-  ScratchDir dir("testgen-q");
+  TempDir dir("testgen-q");
   WriteTestModel(c, GoldenPath("gemma4-vocab.gguf"), dir / "m.gguf", dir / "p.gguf",
                  QuantRecipe::Q4_K_M());
   const gguf::File f = gguf::File::Open(dir / "m.gguf");
@@ -224,7 +224,7 @@ TEST(TestModel, QuantizedRecipesStoreMatricesInTheirTypes) {
 TEST(TestModel, RowsThatDoNotFitTheBlockAreRejected) {
   TestModelConfig c = TestModelConfigFromJson(ReadText(GoldenPath("case-a-text.json")));
   c.ffn = 96;  // not a multiple of the 256-element k-quant block (ffn_down rows)
-  ScratchDir dir("testgen-bad-block");
+  TempDir dir("testgen-bad-block");
   EXPECT_THROW(WriteTestModel(c, GoldenPath("gemma4-vocab.gguf"), dir / "m.gguf", dir / "p.gguf",
                               QuantRecipe::Uniform(TensorType::kQ4_K)),
                std::invalid_argument);

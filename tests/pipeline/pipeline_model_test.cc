@@ -1,7 +1,6 @@
 // The pipeline end to end on the tiny random-weight golden model (its text
 // is deterministic nonsense): timing, silence, translation, repetition and
 // cancellation. Token budgets are kept small: each decode step costs ~0.1 s.
-#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -17,6 +16,7 @@
 #include "scribed/pipeline/pipeline.h"
 #include "scribed/pipeline/text_tidy.h"
 #include "scribed/pipeline/writers.h"
+#include "tests/support/temp_dir.h"
 
 namespace scribed::pipeline {
 namespace {
@@ -46,12 +46,10 @@ class Collect : public ResultSink {
 class PipelineModel : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const fs::path dir = fs::path(::testing::TempDir()) / ("scribed-pipeline-model-test-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
+    const scribed::testing::TempDir dir("pipeline-model");  // removed below: the mapping stays valid
     const auto config = engine::testgen::TestModelConfigFromJson(ReadFile(Golden() / "case-a-text.json"));
     engine::testgen::WriteTestModel(config, Golden() / "gemma4-vocab.gguf", dir / "m.gguf", dir / "p.gguf");
     model_ = new std::shared_ptr<const engine::Model>(engine::Model::Load(dir / "m.gguf", dir / "p.gguf"));
-    fs::remove_all(dir);  // the mapping stays valid
     speech_ = new std::vector<float>(audio::DecodeFile(Golden() / "speech16k.wav"));
   }
   static void TearDownTestSuite() {

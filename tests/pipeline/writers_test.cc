@@ -172,19 +172,5 @@ TEST(Writers, FormatList) {
   EXPECT_THROW(ParseOutputFormats(""), std::invalid_argument);
 }
 
-TEST(Writers, AtomicWriteReplacesWholeFilesAndLeavesNoTemporaries) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("scribed-atomic-test-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const fs::path p = dir / "out.srt";
-  WriteFileAtomically(p, "first version, longer than the second");
-  WriteFileAtomically(p, "second");
-  std::ifstream in(p);
-  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "second");
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
-  EXPECT_THROW(WriteFileAtomically(dir / "missing" / "x.srt", "x"), std::system_error);
-  fs::remove_all(dir);
-}
-
 }  // namespace
 }  // namespace scribed::pipeline

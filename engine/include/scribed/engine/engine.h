@@ -108,10 +108,9 @@ class Model {
   // Audio rows (one per 40 ms frame) that `n_samples` samples become.
   static int64_t AudioFrames(int64_t n_samples) noexcept;
 
-  struct Impl;
-  const Impl& impl() const noexcept { return *impl_; }
-
  private:
+  friend class ModelAccess;  // the engine's internal access (engine/model/model_access.h)
+  struct Impl;
   explicit Model(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

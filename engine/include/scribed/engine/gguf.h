@@ -110,6 +110,12 @@ class File {
   ~File();
 
   const std::filesystem::path& path() const noexcept;
+  bool resident() const noexcept;  // opened with `resident`
+
+  // Resident files only, before the File is shared: runs `edit` while the
+  // copy's tensor data may be written through const_cast (to re-lay tensors
+  // in place). Returns false, without calling `edit`, for a mapped file.
+  bool EditResident(const std::function<void()>& edit);
   uint32_t version() const noexcept;
   uint64_t file_size() const noexcept;
   uint64_t alignment() const noexcept;    // general.alignment, default 32

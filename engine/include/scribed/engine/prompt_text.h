@@ -1,11 +1,12 @@
-// Gemma 4 prompt text (chat turns, ASR / speech-translation instructions) and
-// clean-up of generated text. Prompts are returned as raw text with the turn
+// Gemma 4's chat format (turns, the media marker, the thought channel) and
+// removal of thought blocks from generated text. What a prompt asks for (the
+// task wording) is the caller's. Prompts are returned as raw text with the turn
 // markers written out; tokenize them with parse_special = true and prepend BOS.
 // Audio goes where kMediaMarker stands: the prompt builder encodes the text on
 // each side separately and puts <|audio> + frames + <audio|> in its place.
 //
 //   PromptSpec spec;
-//   spec.instruction = AsrInstruction("English");
+//   spec.instruction = "Transcribe the following speech segment ...";
 //   spec.audio = AudioPlacement::kAfterText;
 //   std::string p = RenderPrompt(spec);
 //   // "<|turn>user\nTranscribe ...<__media__><turn|>\n<|turn>model\n<|channel>thought\n<channel|>"
@@ -49,30 +50,9 @@ std::string RenderModelTurnOpener(bool empty_thought_block);
 // A text-only prompt (no audio), thinking off.
 std::string RenderTextPrompt(std::string_view instruction);
 
-// True for "", "auto" (any case): the language is to be detected by the model.
-bool IsAutoLanguage(std::string_view language) noexcept;
-
-// The model card's transcription instruction for `language` (e.g. "English");
-// with an automatic language, the "in its original language" variant.
-std::string AsrInstruction(std::string_view language);
-// The model card's speech translation instruction: transcript in `source`,
-// one newline, "<target>: ", translation. `source` may be automatic.
-// `target` must name a language (throws std::invalid_argument otherwise).
-std::string AstInstruction(std::string_view source, std::string_view target);
-
 // Removes thought blocks "<|channel>...<channel|>" from generated text (an
 // unclosed block runs to the end; text before a lone "<channel|>" counts as
 // thought too) and the whitespace that follows them.
 std::string StripThought(std::string_view generated);
-
-// Splits an AST answer "<transcript>\n<target>: <translation>" at the first
-// newline, dropping the "<target>: " label when present. Without a newline
-// the whole text is the transcript and `complete` is false.
-struct TranslationParts {
-  std::string transcript;
-  std::string translation;
-  bool complete = false;
-};
-TranslationParts SplitTranslation(std::string_view answer, std::string_view target);
 
 }  // namespace scribed::engine

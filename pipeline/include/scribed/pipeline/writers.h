@@ -1,6 +1,6 @@
 // Transcript files: plain text, SubRip, WebVTT and JSON (docs/output-format.md).
 //
-// Thread-safe (pure functions, except WriteFileAtomically's file system work).
+// Thread-safe (pure functions). Files are written with base::WriteFileAtomically.
 #pragma once
 
 #include <filesystem>
@@ -29,10 +29,5 @@ std::string RenderJson(const Transcript& t);
 
 // "HH:MM:SS,mmm" (SubRip) or "HH:MM:SS.mmm" (WebVTT) for `ms` >= 0.
 std::string Timestamp(int64_t ms, char millis_separator);
-
-// Writes `content` to a temporary file beside `path`, flushes it to disk and
-// renames it over `path`, so readers never see a partial file. Throws
-// std::system_error naming the path.
-void WriteFileAtomically(const std::filesystem::path& path, std::string_view content);
 
 }  // namespace scribed::pipeline

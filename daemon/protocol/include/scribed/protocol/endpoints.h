@@ -18,4 +18,9 @@ std::filesystem::path DefaultRuntimeDir();
 std::string DefaultEventsEndpoint();
 std::string DefaultControlEndpoint();
 
+// Where a daemon binds when no endpoint is configured: "ipc://<runtime
+// dir>/events" and ".../control", never the system instance's.
+std::string BindEventsEndpoint();
+std::string BindControlEndpoint();
+
 }  // namespace scribed::protocol

@@ -1,0 +1,87 @@
+// The client side of the scribed protocol: a control client (one request, one
+// reply, over DEALER) and an event subscriber (SUB). Shared by the scribe CLI
+// and the daemon tests, so both speak the protocol through the same code.
+//
+//   zmq::context_t context;
+//   ControlClient control(context, protocol::DefaultControlEndpoint());
+//   json status = control.Call("status");            // throws DaemonError
+//   EventSubscriber events(context, protocol::DefaultEventsEndpoint(), {"job."});
+//   while (auto e = events.Next(std::chrono::seconds(1))) { ... e->Json() ... }
+//
+// Thread-compatible: one thread per object (ZeroMQ sockets are not
+// thread-safe).
+#pragma once
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "scribed/protocol/protocol.h"
+
+namespace scribed::client {
+
+// A command that failed: the daemon's error reply (code set), or no reply in
+// time (no code: is the daemon running?).
+class DaemonError : public std::runtime_error {
+ public:
+  DaemonError(const std::string& message, std::optional<protocol::ErrorCode> code)
+      : std::runtime_error(message), code_(code) {}
+  std::optional<protocol::ErrorCode> code() const noexcept { return code_; }
+
+ private:
+  std::optional<protocol::ErrorCode> code_;
+};
+
+inline constexpr std::chrono::milliseconds kDefaultReplyTimeout = std::chrono::seconds(10);
+
+class ControlClient {
+ public:
+  ControlClient(zmq::context_t& context, const std::string& endpoint);
+
+  // Sends `frames` after the empty delimiter frame (so the reply comes back as
+  // [empty, body]) and returns the reply body, or nullopt after `timeout`.
+  // Throws std::runtime_error for a reply not shaped [empty, body].
+  std::optional<std::string> Exchange(const std::vector<std::string>& frames,
+                                      std::chrono::milliseconds timeout = kDefaultReplyTimeout);
+  // The daemon's reply to `cmd`; throws DaemonError when none comes in time
+  // and ProtocolError for a malformed one.
+  protocol::Reply Request(const std::string& cmd, nlohmann::json args = nlohmann::json::object(),
+                          std::chrono::milliseconds timeout = kDefaultReplyTimeout);
+  // The result of a successful reply; a failed one throws DaemonError
+  // "<cmd>: <code>: <message>".
+  nlohmann::json Call(const std::string& cmd, nlohmann::json args = nlohmann::json::object(),
+                      std::chrono::milliseconds timeout = kDefaultReplyTimeout);
+
+ private:
+  zmq::socket_t socket_;
+  std::string endpoint_;
+};
+
+// One event as it arrived: the topic frame and the body frame.
+struct ReceivedEvent {
+  std::string topic;
+  std::string body;
+  nlohmann::json Json() const { return nlohmann::json::parse(body); }
+  // The envelope checked against the protocol; throws ProtocolError.
+  protocol::Event Parse() const { return protocol::ParseEvent(topic, body); }
+};
+
+class EventSubscriber {
+ public:
+  // Subscribes to every topic starting with one of `prefixes` (all topics
+  // when empty) before connecting.
+  EventSubscriber(zmq::context_t& context, const std::string& endpoint,
+                  const std::vector<std::string>& prefixes = {});
+  // The next event, or nullopt after `timeout`. Throws std::runtime_error for
+  // a message that is not exactly [topic, body].
+  std::optional<ReceivedEvent> Next(std::chrono::milliseconds timeout);
+
+ private:
+  zmq::socket_t socket_;
+};
+
+}  // namespace scribed::client

@@ -1,0 +1,22 @@
+#include "daemon/adapters/pipeline_options.h"
+
+namespace scribed::daemon {
+
+pipeline::PipelineOptions PipelineOptionsFor(const protocol::JobOptions& options,
+                                             const ModelContext& model) {
+  const protocol::JobOptions o = WithDefaults(options, protocol::BuiltInJobDefaults());
+  pipeline::PipelineOptions p;
+  p.language = *o.language;
+  p.mode = pipeline::ParseFormatMode(*o.mode);
+  p.translate_to = *o.translate_to;
+  p.threads = model.threads;
+  p.guards.max_tokens_per_second = model.max_tokens_per_second;
+  return p;
+}
+
+protocol::JobOptions JobDefaults(const config::DaemonOptions& options) {
+  return protocol::JobOptions{options.language, options.mode, options.translate_to,
+                              protocol::SplitList(options.outputs)};
+}
+
+}  // namespace scribed::daemon

@@ -1,0 +1,66 @@
+// What one transcription asks for -- spoken language, formatting mode,
+// translation target and (file jobs) output formats -- declared once with its
+// wire names and checks, and shared by the CLI's flags, the daemon's
+// `transcribe` and `capture.start` commands, the job journal and the job
+// runner.
+//
+//   JobOptions asked = ParseJobOptions(request.args, JobKind::kFile);  // throws ProtocolError
+//   JobOptions job = WithDefaults(asked, daemon_defaults);
+//   journal_entry["options"] = ToJson(job);
+//
+// An unset field means "the default of whoever runs the job": the daemon's
+// config, or BuiltInJobDefaults().
+//
+// Thread-safe (pure functions).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scribed::protocol {
+
+// Wire names of the fields in request arguments and stored jobs.
+namespace job_field {
+inline constexpr std::string_view kLanguage = "lang";
+inline constexpr std::string_view kMode = "mode";
+inline constexpr std::string_view kTranslateTo = "translate_to";
+inline constexpr std::string_view kOutputs = "outputs";
+}  // namespace job_field
+
+// File jobs write output files; capture sessions only publish events.
+enum class JobKind { kFile, kCapture };
+
+struct JobOptions {
+  std::optional<std::string> language;      // name or ISO 639-1 code, or "auto"
+  std::optional<std::string> mode;          // "clean" or "verbatim"
+  std::optional<std::string> translate_to;  // a language; "" for none
+  std::optional<std::vector<std::string>> outputs;  // "txt", "srt", "vtt", "json"
+
+  friend bool operator==(const JobOptions&, const JobOptions&) = default;
+};
+
+// Every field set: "auto", "clean", "" and {"txt"}.
+JobOptions BuiltInJobDefaults();
+
+// `options` with each unset field taken from `defaults`.
+JobOptions WithDefaults(JobOptions options, const JobOptions& defaults);
+
+// Checks the set fields: mode is clean or verbatim, every output format is
+// known, and a capture session has no outputs. Throws ProtocolError(kBadArgs)
+// naming the field.
+void Validate(const JobOptions& options, JobKind kind);
+
+// The job fields present in `args` (other members are the caller's), type-
+// checked and validated; throws ProtocolError(kBadArgs) naming the field.
+JobOptions ParseJobOptions(const nlohmann::json& args, JobKind kind);
+
+// The set fields as a JSON object under their wire names.
+nlohmann::json ToJson(const JobOptions& options);
+
+// "txt, srt" -> {"txt", "srt"}: entries trimmed, empty ones dropped.
+std::vector<std::string> SplitList(std::string_view comma_separated);
+
+}  // namespace scribed::protocol
