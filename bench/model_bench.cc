@@ -11,6 +11,8 @@ namespace scribed::bench {
 void RunModelBench(const ModelBenchOptions& o, std::FILE* out) {
   engine::LoadOptions load;
   load.resident_weights = o.resident;
+  load.backend = engine::ParseBackendChoice(o.backend);
+  load.gpu_device = o.gpu_device;
   const auto l0 = Clock::now();
   auto model = engine::Model::Load(o.model, o.mmproj, load);
   const double load_s = Seconds(l0, Clock::now());
@@ -22,13 +24,17 @@ void RunModelBench(const ModelBenchOptions& o, std::FILE* out) {
                info.model_path.filename().c_str(), info.n_layer, info.n_embd,
                info.weight_type.c_str(), static_cast<double>(info.weight_bytes) / 1e9, pool.size(),
                o.resident ? "resident" : "mapped", load_s);
+  std::fprintf(out, "backend: %s\n", info.backend.c_str());
+  const bool on_cpu = info.backend == "cpu";
 
   double copy_gbps = 0;
   {
     CopyBandwidth copy(pool);
     copy_gbps = copy.Measure(2.0);
   }
-  std::fprintf(out, "copy bandwidth: %.1f GB/s (read + write)\n", copy_gbps);
+  std::fprintf(out, "copy bandwidth: %.1f GB/s (read + write)%s\n", copy_gbps,
+               on_cpu ? "" : " of host memory; the GPU's own bandwidth is not measured, so the "
+                             "roofline below is the CPU's");
 
   engine::SessionOptions so;
   so.threads = pool.size();

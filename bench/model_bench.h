@@ -17,6 +17,8 @@ struct ModelBenchOptions {
   int prompt_tokens = 128; // prefill length
   int decode_tokens = 16;  // decode steps timed after the prefill
   bool resident = false;   // LoadOptions::resident_weights
+  std::string backend = "cpu";  // LoadOptions::backend: cpu, vulkan or auto
+  std::string gpu_device;       // LoadOptions::gpu_device
 };
 
 // Prints the model, the measurements and ends with one line:

@@ -57,3 +57,17 @@ endif()
 if(SCRIBED_BUILD_BENCH)
   scribed_require(benchmark libbenchmark-dev)
 endif()
+
+# Optional Vulkan backend: built when the Vulkan headers/loader and glslc are
+# found (apt-get install libvulkan-dev glslc); otherwise a CPU-only engine.
+option(SCRIBED_VULKAN "Build the Vulkan backend when its dependencies are found" ON)
+set(SCRIBED_HAVE_VULKAN OFF)
+if(SCRIBED_VULKAN)
+  find_package(Vulkan QUIET)
+  find_program(SCRIBED_GLSLC glslc)
+  if(Vulkan_FOUND AND SCRIBED_GLSLC)
+    set(SCRIBED_HAVE_VULKAN ON)
+  else()
+    message(STATUS "scribed: building without the Vulkan backend (needs libvulkan-dev and glslc)")
+  endif()
+endif()

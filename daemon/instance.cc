@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <csignal>
 #include <cstring>
 #include <system_error>
@@ -103,7 +104,14 @@ void Instance::LoadModel() {
   PublishState("loading");
   NotifyStatus("loading " + options_.model);
   spdlog::info("loading {} with {}", options_.model, options_.mmproj);
-  model_.model = engine::Model::Load(options_.model, options_.mmproj);
+  engine::LoadOptions load;
+  std::string backend = options_.backend;
+  if (const char* env = std::getenv("SCRIBE_BACKEND"); backend.empty() && env != nullptr && *env) {
+    backend = env;
+  }
+  load.backend = engine::ParseBackendChoice(backend.empty() ? "cpu" : backend);
+  load.gpu_device = options_.gpu_device;
+  model_.model = engine::Model::Load(options_.model, options_.mmproj, load);
   model_.threads = static_cast<int>(options_.threads);
   model_.max_tokens_per_second = static_cast<double>(options_.max_tokens_per_second);
   // Hashes are cached by size and mtime, so only the first start pays.
@@ -114,7 +122,8 @@ void Instance::LoadModel() {
     info->size = std::filesystem::file_size(path);
     info->sha256 = config::CachedSha256File(path, cache);
   }
-  spdlog::info("model loaded: {} ({}), sha256 {}", options_.model, model_.model->info().weight_type,
+  spdlog::info("model loaded: {} ({}) on {}, sha256 {}", options_.model,
+               model_.model->info().weight_type, model_.model->info().backend,
                model_.model_file.sha256);
 }
 

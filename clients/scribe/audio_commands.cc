@@ -15,6 +15,7 @@
 #include "scribed/audio/file_source.h"
 #include "scribed/audio/segmenter.h"
 #include "scribed/audio/wav_writer.h"
+#include "scribed/engine/engine.h"
 
 namespace scribed::cli {
 namespace {
@@ -36,6 +37,24 @@ void DrawMeter(const std::vector<float>& samples, double seconds) {
   const int filled = std::clamp(static_cast<int>((db + 60) / 60 * width), 0, width);
   std::fprintf(stderr, "\r[%s%s] %6.1f dBFS %7.1f s", std::string(filled, '#').c_str(),
                std::string(width - filled, '.').c_str(), db, seconds);
+}
+
+// GPUs the Vulkan backend can use, in the order --gpu-device indexes them.
+int ListGpus() {
+  if (!engine::VulkanBuilt()) {
+    std::printf("this build has no Vulkan backend (it needs libvulkan-dev and glslc)\n");
+    return 0;
+  }
+  const auto gpus = engine::ListGpus();
+  if (gpus.empty()) {
+    std::printf("no Vulkan devices found\n");
+    return 0;
+  }
+  for (const auto& g : gpus) {
+    std::printf("%d  %-10s  %6.1f GiB  %s\n", g.index, g.kind.c_str(),
+                static_cast<double>(g.memory_bytes) / (1ull << 30), g.name.c_str());
+  }
+  return 0;
 }
 
 int ListDevices() {
@@ -155,8 +174,10 @@ void Guard(F&& body) {
 }  // namespace
 
 void AddAudioCommands(CLI::App& app) {
-  auto* devices = app.add_subcommand("devices", "List audio capture devices");
-  devices->callback([] { Guard([] { return ListDevices(); }); });
+  static bool gpu = false;
+  auto* devices = app.add_subcommand("devices", "List audio capture devices (--gpu: GPUs)");
+  devices->add_flag("--gpu", gpu, "list the GPUs the model can run on (--backend vulkan)");
+  devices->callback([] { Guard([] { return gpu ? ListGpus() : ListDevices(); }); });
 
   auto* record = app.add_subcommand("record", "Record 16 kHz mono WAV from a capture device");
   static std::string device = "default", record_out;

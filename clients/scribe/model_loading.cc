@@ -16,6 +16,26 @@ void AddModelOptions(CLI::App& command, ModelPaths& paths) {
                      "~/.config/scribed/config.toml, Ollama, LM Studio");
   command.add_option("--mmproj", paths.mmproj,
                      "multimodal projector GGUF with the audio projector; env SCRIBE_MMPROJ");
+  AddBackendOptions(command, paths);
+}
+
+void AddBackendOptions(CLI::App& command, ModelPaths& paths) {
+  command.add_option("--backend", paths.backend,
+                     "where the model runs: cpu, vulkan (a GPU), or auto (a GPU with enough "
+                     "memory, else the CPU); env SCRIBE_BACKEND")
+      ->envname("SCRIBE_BACKEND")
+      ->check(CLI::IsMember({"cpu", "vulkan", "auto"}));
+  command.add_option("--gpu-device", paths.gpu_device,
+                     "GPU for --backend vulkan: an index or part of a name from 'scribe devices "
+                     "--gpu'; env SCRIBE_GPU_DEVICE")
+      ->envname("SCRIBE_GPU_DEVICE");
+}
+
+engine::LoadOptions BackendLoadOptions(const ModelPaths& paths) {
+  engine::LoadOptions options;
+  options.backend = engine::ParseBackendChoice(paths.backend);
+  options.gpu_device = paths.gpu_device;
+  return options;
 }
 
 config::ModelFiles ResolveModelFiles(const ModelPaths& paths) {
@@ -30,7 +50,7 @@ config::ModelFiles ResolveModelFiles(const ModelPaths& paths) {
 
 std::shared_ptr<const engine::Model> LoadModel(const ModelPaths& paths) {
   const config::ModelFiles files = ResolveModelFiles(paths);
-  return engine::Model::Load(files.model, files.mmproj);
+  return engine::Model::Load(files.model, files.mmproj, BackendLoadOptions(paths));
 }
 
 std::vector<float> LoadAudio(const std::filesystem::path& path) {

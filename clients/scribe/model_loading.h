@@ -17,10 +17,18 @@ namespace scribed::cli {
 struct ModelPaths {
   std::string model;   // text GGUF (architecture gemma4)
   std::string mmproj;  // projector GGUF (architecture clip, gemma4ua audio)
+  std::string backend = "cpu";  // cpu, vulkan or auto
+  std::string gpu_device;       // index or part of a name (scribe devices --gpu)
 };
 
 // Adds --model and --mmproj; SCRIBE_MODEL / SCRIBE_MMPROJ supply defaults.
 void AddModelOptions(CLI::App& command, ModelPaths& paths);
+
+// Adds --backend (env SCRIBE_BACKEND) and --gpu-device (env SCRIBE_GPU_DEVICE).
+void AddBackendOptions(CLI::App& command, ModelPaths& paths);
+
+// The engine's load options for the chosen backend and device.
+engine::LoadOptions BackendLoadOptions(const ModelPaths& paths);
 
 // The files named by --model/--mmproj, else the first model found by
 // discovery (SCRIBE_MODEL, config file, Ollama, LM Studio); --mmproj overrides

@@ -152,7 +152,7 @@ int RunTranscribeLocally(const TranscribeRequest& o) try {
     throw std::invalid_argument("model " + files.model.string() + " (from " + files.source +
                                 ") has no audio projector: pass --mmproj FILE.gguf");
   }
-  auto model = engine::Model::Load(files.model, files.mmproj);
+  auto model = engine::Model::Load(files.model, files.mmproj, BackendLoadOptions(o.model));
   // The pipeline knows the rest of the provenance; hashing needs the files.
   const ModelHashes hashes = HashModelFiles(files);
 
@@ -179,6 +179,7 @@ void AddTranscribeCommands(CLI::App& app) {
   AddEndpointOptions(*cmd, o->endpoints);
   // Local runs only: the daemon has its own model and settings.
   AddModelOptions(*cmd, o->model);
+  AddBackendOptions(*cmd, o->model);
   cmd->add_option("--translation-path", o->translation_path,
                   "text: translate the formatted transcript (default); speech: one pass from the audio")
       ->check(CLI::IsMember({"text", "speech"}));

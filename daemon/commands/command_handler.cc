@@ -43,6 +43,7 @@ json ModelJson(const ModelContext& model) {
               {"mmproj", model.mmproj_file.path},
               {"mmproj_sha256", model.mmproj_file.sha256},
               {"quant", model.model->info().weight_type},
+              {"backend", model.model->info().backend},
               {"arch", "gemma4"}};
 }
 

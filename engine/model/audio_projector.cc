@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include "engine/kernels/ops.h"
 #include "engine/model/tensor_names.h"
 #include "engine/model/weights.h"
 #include "scribed/engine/errors.h"
@@ -34,15 +33,20 @@ AudioProjector::AudioProjector(const gguf::File& f, int n_embd) {
   projection_ = BindMatrix(f, kAudioProjection, kAudioFrameSamples, n_embd);
 }
 
-void AudioProjector::Project(std::span<const float> samples, float* out, ThreadPool& pool) const {
+void AudioProjector::Project(std::span<const float> samples, const backend::Weight& projection,
+                             backend::Context& ctx, float* out) const {
   const int64_t n = Frames(static_cast<int64_t>(samples.size()));
-  std::vector<float> frames(static_cast<size_t>(n) * kAudioFrameSamples, 0.0f);
-  std::copy(samples.begin(), samples.end(), frames.begin());
-  pool.ParallelFor(n, [&](int64_t t, int) {
-    float* frame = frames.data() + t * kAudioFrameSamples;
-    kernels::RmsNorm(frame, nullptr, kAudioFrameSamples, eps_, frame);
-  });
-  kernels::MatMul(projection_, frames.data(), n, out, pool);
+  if (n == 0) return;
+  const int64_t n_out = projection.rows();
+  const auto frames = ctx.NewBuffer(n * kAudioFrameSamples);
+  const auto rows = ctx.NewBuffer(n * n_out);
+  // The last frame is zero-padded: write the samples, then the zeros.
+  ctx.Write(*frames, 0, samples);
+  const std::vector<float> pad(static_cast<size_t>(n * kAudioFrameSamples) - samples.size(), 0.0f);
+  ctx.Write(*frames, static_cast<int64_t>(samples.size()), pad);
+  ctx.RmsNorm(*frames, 0, n, kAudioFrameSamples, nullptr, eps_, *frames);
+  ctx.MatMul(projection, *frames, n, *rows);
+  ctx.Read(*rows, 0, std::span<float>(out, static_cast<size_t>(n * n_out)));
 }
 
 }  // namespace scribed::engine::model

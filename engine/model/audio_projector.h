@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <span>
 
+#include "engine/backends/backend.h"
 #include "engine/kernels/matmul.h"
-#include "engine/runtime/thread_pool.h"
 #include "scribed/engine/gguf.h"
 
 namespace scribed::engine::model {
@@ -27,8 +27,13 @@ class AudioProjector {
     return (n_samples + kAudioFrameSamples - 1) / kAudioFrameSamples;
   }
 
-  // out: [Frames(samples.size()), n_embd] row-major.
-  void Project(std::span<const float> samples, float* out, ThreadPool& pool) const;
+  // The [640 -> n_embd] projection as the file stores it, for Backend::Upload.
+  const kernels::Matrix& projection() const noexcept { return projection_; }
+
+  // out: [Frames(samples.size()), n_embd] row-major, computed on `context`'s
+  // device with `projection` (this projector's matrix uploaded there).
+  void Project(std::span<const float> samples, const backend::Weight& projection,
+               backend::Context& context, float* out) const;
 
  private:
   kernels::Matrix projection_;  // [640 -> n_embd]

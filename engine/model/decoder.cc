@@ -2,156 +2,79 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-
-#include "engine/kernels/ops.h"
-#include "engine/model/rope.h"
 
 namespace scribed::engine::model {
 
-using kernels::Matrix;
-
-Decoder::Decoder(const ModelConfig& c, const ModelWeights& w, int64_t max_batch, int64_t n_ctx)
-    : c_(c), w_(w), max_batch_(max_batch), n_ctx_(n_ctx) {
+Decoder::Decoder(const ModelConfig& c, const DeviceWeights& w, backend::Context& ctx,
+                 int64_t max_batch)
+    : c_(c), w_(w), ctx_(ctx), max_batch_(max_batch) {
   int64_t q_max = 0, kv_max = 0, ff_max = 0;
   for (int l = 0; l < c.n_layer; ++l) {
     q_max = std::max<int64_t>(q_max, c.q_dim(l));
     kv_max = std::max<int64_t>(kv_max, c.kv_dim(l));
     ff_max = std::max<int64_t>(ff_max, c.layers[l].n_ff);
   }
-  const auto rows = static_cast<size_t>(max_batch);
-  x_.resize(rows * c.n_embd);
-  h_.resize(rows * c.n_embd);
-  a_.resize(rows * c.n_embd);
-  q_.resize(rows * q_max);
-  k_.resize(rows * kv_max);
-  v_.resize(rows * kv_max);
-  attn_.resize(rows * q_max);
-  gate_.resize(rows * ff_max);
-  up_.resize(rows * ff_max);
+  const int64_t rows = max_batch;
+  x_ = ctx.NewBuffer(rows * c.n_embd);
+  h_ = ctx.NewBuffer(rows * c.n_embd);
+  a_ = ctx.NewBuffer(rows * c.n_embd);
+  q_ = ctx.NewBuffer(rows * q_max);
+  k_ = ctx.NewBuffer(rows * kv_max);
+  v_ = ctx.NewBuffer(rows * kv_max);
+  attn_ = ctx.NewBuffer(rows * q_max);
+  gate_ = ctx.NewBuffer(rows * ff_max);
+  up_ = ctx.NewBuffer(rows * ff_max);
+  logits_ = ctx.NewBuffer(c.n_vocab);
 }
 
-void Decoder::Forward(std::span<const InputRow> rows, int64_t n_past, KvCache& cache,
-                      ThreadPool& pool, float* logits) {
-  if (scores_.size() != static_cast<size_t>(pool.size())) {
-    scores_.assign(pool.size(), std::vector<float>(static_cast<size_t>(n_ctx_)));
-  }
+void Decoder::Forward(std::span<const InputRow> rows, int64_t n_past, backend::KvStore& cache,
+                      float* logits) {
+  // Token embeddings are scaled by sqrt(n_embd) in float32; projected audio rows are not.
+  const float embed_scale = std::sqrt(static_cast<float>(c_.n_embd));
   for (size_t start = 0; start < rows.size(); start += max_batch_) {
     const auto batch = rows.subspan(start, std::min<size_t>(max_batch_, rows.size() - start));
     const auto n = static_cast<int64_t>(batch.size());
     const int64_t pos0 = n_past + static_cast<int64_t>(start);
-    Embed(batch, pool);
-    for (int l = 0; l < c_.n_layer; ++l) Layer(l, n, pos0, cache, pool);
-    if (logits != nullptr && start + batch.size() == rows.size()) Logits(n, pool, logits);
+    ctx_.Embed(batch, *w_.token_embd, embed_scale, *x_);
+    for (int l = 0; l < c_.n_layer; ++l) Layer(l, n, pos0, cache);
+    if (logits != nullptr && start + batch.size() == rows.size()) Logits(n, logits);
   }
 }
 
-void Decoder::Embed(std::span<const InputRow> rows, ThreadPool& pool) {
-  const int d = c_.n_embd;
-  // Token embeddings are scaled by sqrt(n_embd) in float32; projected audio rows are not.
-  const float scale = std::sqrt(static_cast<float>(d));
-  pool.ParallelFor(static_cast<int64_t>(rows.size()), [&](int64_t t, int) {
-    float* x = x_.data() + t * d;
-    if (rows[t].embedding != nullptr) {
-      std::memcpy(x, rows[t].embedding, sizeof(float) * d);
-    } else {
-      kernels::DequantizeRow(w_.token_embd, rows[t].token, x);
-      kernels::Scale(x, scale, d);
-    }
-  });
-}
-
-void Decoder::Layer(int l, int64_t n, int64_t pos0, KvCache& cache, ThreadPool& pool) {
+void Decoder::Layer(int l, int64_t n, int64_t pos0, backend::KvStore& cache) {
   const LayerConfig& lc = c_.layers[l];
-  const LayerWeights& lw = w_.layers[l];
-  const int d = c_.n_embd, hd = lc.head_dim;
-  const int q_dim = c_.q_dim(l), kv_dim = c_.kv_dim(l), n_ff = lc.n_ff;
+  const DeviceLayer& lw = w_.layers[l];
+  const int d = c_.n_embd;
   const float eps = c_.eps;
-  const std::span<const float> freqs =
-      lc.sliding ? std::span<const float>() : std::span<const float>(w_.rope_freqs);
+  const backend::AttentionShape shape{l, c_.n_head, lc.n_kv_head, lc.head_dim,
+                                      lc.sliding ? c_.window : 0};
+  // Full layers divide their angles by rope_freqs; sliding layers rotate plainly.
+  const backend::Rope rope{lc.n_rot, lc.rope_base, lc.sliding ? nullptr : w_.rope_freqs.get()};
 
-  pool.ParallelFor(n, [&](int64_t t, int) {
-    kernels::RmsNorm(x_.data() + t * d, lw.attn_norm.data(), d, eps, h_.data() + t * d);
-  });
-  kernels::MatMul(lw.q, h_.data(), n, q_.data(), pool);
-  kernels::MatMul(lw.k, h_.data(), n, k_.data(), pool);
+  ctx_.RmsNorm(*x_, 0, n, d, lw.attn_norm.get(), eps, *h_);
+  ctx_.MatMul(*lw.q, *h_, n, *q_);
+  ctx_.MatMul(*lw.k, *h_, n, *k_);
   // Full layers have no V projection: V is the raw K projection, normed without weight.
-  const bool v_from_k = lw.v.data == nullptr;
-  if (!v_from_k) kernels::MatMul(lw.v, h_.data(), n, v_.data(), pool);
+  if (lw.v != nullptr) ctx_.MatMul(*lw.v, *h_, n, *v_);
+  ctx_.QkNormRopeStore(shape, n, pos0, *q_, *k_, lw.v != nullptr ? v_.get() : nullptr,
+                       *lw.q_norm, *lw.k_norm, eps, rope, cache);
+  ctx_.Attention(shape, n, pos0, *q_, cache, *attn_);
+  ctx_.MatMul(*lw.o, *attn_, n, *a_);
+  ctx_.AddNormed(*a_, *lw.post_attn_norm, n, d, eps, 1.0f, *x_);
 
-  pool.ParallelFor(n, [&](int64_t t, int) {
-    const int64_t pos = pos0 + t;
-    float* q = q_.data() + t * q_dim;
-    for (int h = 0; h < c_.n_head; ++h) {
-      kernels::RmsNorm(q + h * hd, lw.q_norm.data(), hd, eps, q + h * hd);
-    }
-    ApplyRope(q, c_.n_head, hd, lc.n_rot, pos, lc.rope_base, freqs);
-    // V first: on full layers it is the raw K projection, normed in place below.
-    float* k = k_.data() + t * kv_dim;
-    float* v = v_.data() + t * kv_dim;
-    if (v_from_k) std::copy(k, k + kv_dim, v);
-    for (int h = 0; h < lc.n_kv_head; ++h) {
-      kernels::RmsNorm(v + h * hd, nullptr, hd, eps, v + h * hd);
-      kernels::RmsNorm(k + h * hd, lw.k_norm.data(), hd, eps, k + h * hd);
-    }
-    ApplyRope(k, lc.n_kv_head, hd, lc.n_rot, pos, lc.rope_base, freqs);
-    cache.Store(l, pos, k, v);
-  });
-
-  Attention(l, n, pos0, cache, pool);
-  kernels::MatMul(lw.o, attn_.data(), n, a_.data(), pool);
-
-  pool.ParallelFor(n, [&](int64_t t, int) {
-    float* x = x_.data() + t * d;
-    float* a = a_.data() + t * d;
-    kernels::RmsNorm(a, lw.post_attn_norm.data(), d, eps, a);
-    kernels::Add(x, a, x, d);
-    kernels::RmsNorm(x, lw.ffn_norm.data(), d, eps, h_.data() + t * d);
-  });
-  kernels::MatMul(lw.gate, h_.data(), n, gate_.data(), pool);
-  kernels::MatMul(lw.up, h_.data(), n, up_.data(), pool);
-  pool.ParallelFor(n, [&](int64_t t, int) {
-    float* g = gate_.data() + t * n_ff;
-    kernels::GeluTanhMul(g, up_.data() + t * n_ff, n_ff, g);
-  });
-  kernels::MatMul(lw.down, gate_.data(), n, a_.data(), pool);
-  pool.ParallelFor(n, [&](int64_t t, int) {
-    float* x = x_.data() + t * d;
-    float* a = a_.data() + t * d;
-    kernels::RmsNorm(a, lw.post_ffw_norm.data(), d, eps, a);
-    kernels::Add(x, a, x, d);
-    kernels::Scale(x, lw.output_scale, d);
-  });
+  ctx_.RmsNorm(*x_, 0, n, d, lw.ffn_norm.get(), eps, *h_);
+  ctx_.MatMul(*lw.gate, *h_, n, *gate_);
+  ctx_.MatMul(*lw.up, *h_, n, *up_);
+  ctx_.GeluMul(*gate_, *up_, n, lc.n_ff);
+  ctx_.MatMul(*lw.down, *gate_, n, *a_);
+  ctx_.AddNormed(*a_, *lw.post_ffw_norm, n, d, eps, lw.output_scale, *x_);
 }
 
-void Decoder::Attention(int l, int64_t n, int64_t pos0, const KvCache& cache, ThreadPool& pool) {
-  const LayerConfig& lc = c_.layers[l];
-  const int hd = lc.head_dim, q_dim = c_.q_dim(l);
-  const int group = c_.n_head / lc.n_kv_head;
-  // Scores are plain dot products: Gemma 4 normalises q and k instead of scaling by 1/sqrt(d).
-  pool.ParallelFor(n * c_.n_head, [&](int64_t task, int thread) {
-    const int64_t t = task / c_.n_head;
-    const int h = static_cast<int>(task % c_.n_head);
-    const int kv_off = (h / group) * hd;
-    const int64_t pos = pos0 + t;
-    const int64_t first = lc.sliding ? std::max<int64_t>(0, pos - c_.window + 1) : 0;
-    const int64_t count = pos - first + 1;
-    const float* q = q_.data() + t * q_dim + h * hd;
-    float* scores = scores_[thread].data();
-    for (int64_t s = 0; s < count; ++s) scores[s] = cache.DotK(l, first + s, kv_off, q, hd);
-    kernels::Softmax(scores, count);
-    float* out = attn_.data() + t * q_dim + h * hd;
-    std::fill(out, out + hd, 0.0f);
-    for (int64_t s = 0; s < count; ++s) cache.AxpyV(l, first + s, kv_off, scores[s], out, hd);
-  });
-}
-
-void Decoder::Logits(int64_t n, ThreadPool& pool, float* logits) {
-  const int d = c_.n_embd;
-  float* y = h_.data();
-  kernels::RmsNorm(x_.data() + (n - 1) * d, w_.output_norm.data(), d, c_.eps, y);
-  kernels::MatMul(w_.output, y, 1, logits, pool);
-  if (c_.final_softcap > 0) kernels::Softcap(logits, c_.n_vocab, c_.final_softcap);
+void Decoder::Logits(int64_t n, float* logits) {
+  ctx_.RmsNorm(*x_, n - 1, 1, c_.n_embd, w_.output_norm.get(), c_.eps, *h_);
+  ctx_.MatMul(*w_.output, *h_, 1, *logits_);
+  if (c_.final_softcap > 0) ctx_.Softcap(*logits_, c_.n_vocab, c_.final_softcap);
+  ctx_.Read(*logits_, 0, std::span<float>(logits, static_cast<size_t>(c_.n_vocab)));
 }
 
 }  // namespace scribed::engine::model

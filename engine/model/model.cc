@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "engine/backends/select.h"
 #include "engine/model/audio_projector.h"
 #include "engine/model/config.h"
 #include "engine/model/model_impl.h"
@@ -29,7 +30,7 @@ std::string DominantType(const model::ModelWeights& w) {
 
 }  // namespace
 
-Model::Impl::Impl(gguf::File text, std::optional<gguf::File> mmproj)
+Model::Impl::Impl(gguf::File text, std::optional<gguf::File> mmproj, const LoadOptions& options)
     : text_file(std::move(text)),
       mmproj_file(std::move(mmproj)),
       config(model::ReadModelConfig(text_file)),
@@ -67,6 +68,11 @@ Model::Impl::Impl(gguf::File text, std::optional<gguf::File> mmproj)
   info.weight_type = DominantType(weights);
   info.weight_bytes = weights.MatrixBytes();
   info.has_audio = audio.has_value();
+
+  backend = backend::CreateBackend(options.backend, options.gpu_device, info.weight_bytes);
+  info.backend = backend->name();
+  device_weights = model::UploadWeights(*backend, weights);
+  if (audio) audio_projection = backend->Upload(audio->projection());
 }
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -78,7 +84,7 @@ std::shared_ptr<const Model> Model::Load(const std::filesystem::path& model,
   gguf::File text = gguf::File::Open(model, options.resident_weights);
   std::optional<gguf::File> projector;
   if (!mmproj.empty()) projector.emplace(gguf::File::Open(mmproj));
-  auto impl = std::make_unique<Impl>(std::move(text), std::move(projector));
+  auto impl = std::make_unique<Impl>(std::move(text), std::move(projector), options);
   return std::shared_ptr<const Model>(new Model(std::move(impl)));
 }
 

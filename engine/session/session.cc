@@ -4,10 +4,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/backends/backend.h"
 #include "engine/model/decoder.h"
-#include "engine/model/kv_cache.h"
 #include "engine/model/model_access.h"
-#include "engine/runtime/thread_pool.h"
 #include "engine/sampling/sampler.h"
 #include "engine/tokenizer/stream_decoder.h"
 #include "scribed/engine/engine.h"
@@ -19,10 +18,11 @@ struct Session::Impl {
       : model(std::move(m)),
         mi(ModelAccess::Of(*model)),
         options(o),
-        pool(o.threads),
-        cache(mi.config, o.n_ctx, std::min(o.max_batch, o.n_ctx),
-              o.kv_type == KvCacheType::kF16 ? model::KvType::kF16 : model::KvType::kF32),
-        decoder(mi.config, mi.weights, std::min(o.max_batch, o.n_ctx), o.n_ctx) {}
+        context(mi.backend->NewContext(o.threads)),
+        cache(context->NewKvStore(mi.config, o.n_ctx, std::min(o.max_batch, o.n_ctx),
+                                  o.kv_type == KvCacheType::kF16 ? backend::KvType::kF16
+                                                                 : backend::KvType::kF32)),
+        decoder(mi.config, mi.device_weights, *context, std::min(o.max_batch, o.n_ctx)) {}
 
   void Evaluate(std::span<const model::InputRow> rows) {
     if (rows.empty()) return;
@@ -32,7 +32,7 @@ struct Session::Impl {
                                   std::to_string(options.n_ctx) + " context positions used");
     }
     logits.resize(static_cast<size_t>(mi.config.n_vocab));
-    decoder.Forward(rows, n_past, cache, pool, logits.data());
+    decoder.Forward(rows, n_past, *cache, logits.data());
     n_past += static_cast<int64_t>(rows.size());
     written = std::max(written, n_past);
     has_logits = true;
@@ -48,8 +48,8 @@ struct Session::Impl {
   std::shared_ptr<const Model> model;
   const ModelImpl& mi;
   SessionOptions options;
-  ThreadPool pool;
-  model::KvCache cache;
+  std::unique_ptr<backend::Context> context;  // this session's stream of work on the backend
+  std::unique_ptr<backend::KvStore> cache;
   model::Decoder decoder;
   std::vector<float> logits;       // [n_vocab] of the last evaluated position
   bool has_logits = false;
@@ -102,7 +102,7 @@ std::vector<int32_t> Session::Append(const Prompt& prompt) {
                                     std::to_string(s.options.n_ctx) + " positions");
       }
       auto& rows = audio_rows.emplace_back(static_cast<size_t>(frames * mi.config.n_embd));
-      mi.audio->Project(clip.samples, rows.data(), s.pool);
+      mi.audio->Project(clip.samples, *mi.audio_projection, *s.context, rows.data());
       ids.push_back(mi.audio_begin);
       ids.insert(ids.end(), static_cast<size_t>(frames), -1);
       ids.push_back(mi.audio_end);
@@ -140,7 +140,7 @@ void Session::AppendToken(int32_t token) {
 
 bool Session::Rewind(int64_t n) {
   Impl& s = *impl_;
-  if (n < 0 || n > s.n_past || !s.cache.CanRewind(s.written, n)) return false;
+  if (n < 0 || n > s.n_past || !s.cache->CanRewind(s.written, n)) return false;
   s.n_past = n;
   s.history.resize(static_cast<size_t>(n));
   s.has_logits = false;

@@ -25,6 +25,8 @@ struct DaemonOptions {
   std::string state_dir;  // journal and results; empty: the default state directory
   std::string capture_device = "default";
   int64_t threads = 0;           // engine threads; 0: one per physical core
+  std::string backend;           // cpu, vulkan, auto; empty: SCRIBE_BACKEND, else cpu
+  std::string gpu_device;        // GPU index or name part for vulkan; empty: the best one
   bool allow_remote = false;     // TCP on other than loopback (requires CURVE keys)
   std::string curve_secret_key;  // Z85, 40 characters; enables CURVE on TCP endpoints
   std::string log_level = "info";

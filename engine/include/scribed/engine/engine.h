@@ -1,4 +1,5 @@
-// scribed's inference engine: Gemma 4 12B Unified from GGUF files, on the CPU.
+// scribed's inference engine: Gemma 4 12B Unified from GGUF files, on the CPU
+// or a Vulkan GPU.
 //
 //   auto model = scribed::engine::Model::Load("gemma-4-12b-it-Q4_K_M.gguf",
 //                                             "mmproj-gemma-4-12b-it-bf16.gguf");
@@ -41,10 +42,30 @@ struct ModelInfo {
   std::string weight_type;   // the matrix type holding most bytes, e.g. "Q4_K"
   uint64_t weight_bytes = 0; // bytes of all matrices (streamed once per decoded token)
   bool has_audio = false;
+  std::string backend;       // what runs the model: "cpu", or "vulkan: <device name>"
 };
 
 // Audio input contract: 16 kHz mono float samples, nominally in [-1, 1].
 inline constexpr int kAudioSampleRate = 16000;
+
+enum class BackendChoice { kCpu, kVulkan, kAuto };
+
+// "cpu", "vulkan" or "auto"; throws std::invalid_argument naming the choices.
+BackendChoice ParseBackendChoice(std::string_view name);
+
+struct GpuInfo {
+  int index = 0;              // what LoadOptions::gpu_device accepts
+  std::string name;
+  std::string kind;           // "discrete", "integrated", "virtual" or "cpu" (e.g. lavapipe)
+  uint64_t memory_bytes = 0;  // device-local memory
+};
+
+// The Vulkan devices of this machine, discrete ones first; empty without a
+// Vulkan loader or device, or in a build without the Vulkan backend.
+std::vector<GpuInfo> ListGpus();
+
+// Whether this build has the Vulkan backend.
+bool VulkanBuilt() noexcept;
 
 struct LoadOptions {
   // false: weights are used in place from a memory mapping of the file (zero
@@ -53,13 +74,22 @@ struct LoadOptions {
   // then streams the weights faster (docs/performance.md measures ~1.5x on
   // the 12B shapes). Suits a long-running daemon.
   bool resident_weights = false;
+
+  // Where the model runs. kAuto: the first GPU (discrete before integrated;
+  // never a CPU implementation of Vulkan) whose memory holds the weights with
+  // room to spare, else the CPU.
+  BackendChoice backend = BackendChoice::kCpu;
+  // Which GPU for kVulkan: empty (the best one), an index from ListGpus(),
+  // or a case-insensitive part of its name.
+  std::string gpu_device;
 };
 
 // Thread-safe (immutable after Load).
 class Model {
  public:
   // Loads the text GGUF and, when given, the mmproj GGUF with the audio
-  // projector. Throws ModelError (wrong or mismatched files),
+  // projector and uploads the weights to the chosen backend. Throws ModelError
+  // (wrong or mismatched files, no usable GPU, a model too large for it),
   // gguf::FormatError (malformed file) or std::system_error (cannot open).
   static std::shared_ptr<const Model> Load(const std::filesystem::path& model,
                                            const std::filesystem::path& mmproj = {},
