@@ -75,7 +75,7 @@ int RunBatch(const BatchRunOptions& o) try {
     throw std::invalid_argument("model " + files.model.string() +
                                 " has no audio projector: pass --mmproj FILE.gguf");
   }
-  const auto model = engine::Model::Load(files.model, files.mmproj);
+  const auto model = engine::Model::Load(files.model, files.mmproj, BackendLoadOptions(o.model));
   const ModelHashes hashes = HashModelFiles(files);
 
   InterruptScope interrupt;

@@ -179,7 +179,6 @@ void AddTranscribeCommands(CLI::App& app) {
   AddEndpointOptions(*cmd, o->endpoints);
   // Local runs only: the daemon has its own model and settings.
   AddModelOptions(*cmd, o->model);
-  AddBackendOptions(*cmd, o->model);
   cmd->add_option("--translation-path", o->translation_path,
                   "text: translate the formatted transcript (default); speech: one pass from the audio")
       ->check(CLI::IsMember({"text", "speech"}));

@@ -19,7 +19,9 @@ std::string Range(const OptionSpec& spec) {
 
 std::string Choices(const OptionSpec& spec) {
   std::string out;
-  for (const char* c : spec.choices) out += (out.empty() ? "" : ", ") + std::string(c);
+  for (const char* c : spec.choices) {
+    if (*c) out += (out.empty() ? "" : ", ") + std::string(c);
+  }
   return out;
 }
 
@@ -81,7 +83,8 @@ const std::vector<OptionSpec>& OptionTable() {
        &Opt::backend,
        0,
        0,
-       {"cpu", "vulkan", "auto"}},
+       // "" (unset) is what --print-config writes for the default, so it must read back.
+       {"", "cpu", "vulkan", "auto"}},
       {"gpu_device",
        "GPU for the vulkan backend: an index or part of a name (scribe devices --gpu)",
        &Opt::gpu_device,
