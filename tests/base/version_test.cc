@@ -12,7 +12,7 @@ namespace {
 // "MAJOR.MINOR.PATCH", each a run of digits. (No std::regex: GCC 12 warns
 // inside <regex> at -O1 with the sanitizers, and the build uses -Werror.)
 TEST(Version, IsTheProjectVersion) {
-  const std::string version = kVersion;
+  const std::string version(kVersion);
   std::vector<std::string> parts(1);
   for (char c : version) {
     if (c == '.') {
