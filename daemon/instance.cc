@@ -138,12 +138,9 @@ void Instance::PublishState(const std::string& state) {
   for (const char* known : {"starting", "loading", "ready", "stopping"}) {
     if (state == known) state_ = known;
   }
-  publisher_->Publish(protocol::topic::kDaemonState,
-                      json{{"state", state},
-                           {"version", std::string(base::kVersion)},
-                           {"pid", ::getpid()},
-                           {"model", ModelJson(model_)},
-                           {"capabilities", json::array({"transcribe", "replay", "capture"})}});
+  publisher_->Publish(protocol::DaemonState{state, std::string(base::kVersion), ::getpid(),
+                                            ModelJson(model_),
+                                            {"transcribe", "replay", "capture"}});
 }
 
 void Instance::RequestShutdown() {

@@ -46,6 +46,14 @@ void Segmenter::Finish(std::vector<Segment>& out) {
   if (in_speech_) Close(last_speech_end_, out);
 }
 
+int64_t Segmenter::settled() const noexcept {
+  if (in_speech_) return segment_start_;
+  // A speech run in progress may open an utterance that starts a pre-roll
+  // before the run; otherwise the earliest is a pre-roll before the next frame.
+  const int64_t next_start = speech_run_ > 0 ? run_start_ : frame_start_;
+  return std::clamp(next_start - Ms(options_.pre_roll_ms), history_start_, next_sample_);
+}
+
 void Segmenter::ProcessFrame(const float* frame, std::vector<Segment>& out) {
   const auto f = vad::Analyze(std::span<const float>(frame, kFrameSamples));
   recent_db_.push_back(f.band_db);

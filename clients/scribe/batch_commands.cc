@@ -88,7 +88,7 @@ int RunBatch(const BatchRunOptions& o) try {
   const batch::WorkerReport report =
       batch::RunShard(inputs, store, worker, [&](const batch::Input& in) {
         FileTranscription job(in.path);
-        const pipeline::Transcript t = job.Run(model, options, hashes, nullptr, &InterruptFlag());
+        const pipeline::Transcript t = job.Run(model, options, hashes, nullptr);
         batch::Rendered out;
         out.duration_ms = t.duration_ms;
         out.complete = t.complete;

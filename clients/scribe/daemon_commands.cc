@@ -17,6 +17,7 @@
 #include "clients/scribe/exit_codes.h"
 #include "clients/scribe/transcribe_request.h"
 #include "scribed/client/client.h"
+#include "scribed/protocol/events.h"
 #include "scribed/protocol/protocol.h"
 
 namespace scribed::cli {
@@ -34,29 +35,30 @@ std::string Seconds(int64_t ms) {
 }
 
 // One line per event for people.
-std::string Human(const json& e) {
-  const std::string type = e.value("type", "");
-  std::string who = e["job"].is_string()       ? e["job"].get<std::string>()
-                    : e["session"].is_string() ? e["session"].get<std::string>()
-                                               : "";
+std::string Human(const protocol::Event& e) {
+  std::string who = e.job ? *e.job : e.session ? *e.session : "";
   if (!who.empty()) who += " ";
-  if (type == "segment.final") {
-    return who + "[" + Seconds(e.value("t0_ms", int64_t{0})) + "] " + e.value("text", "");
+  if (e.type == protocol::SegmentFinal::kTopic) {
+    const auto f = protocol::FieldsOf<protocol::SegmentFinal>(e);
+    std::string line = who + "[" + Seconds(f.t0_ms) + "] " + f.text;
+    if (f.latency_ms) line += "  (" + std::to_string(*f.latency_ms) + " ms)";
+    return line;
   }
-  if (type == "segment.partial")
-    return who + "… " + e.value("stable", "") + e.value("unstable", "");
-  if (type == "translation.final")
-    return who + "[" + e.value("tgt_lang", "") + "] " + e.value("text", "");
-  if (type == "job.progress") {
+  if (e.type == protocol::SegmentPartial::kTopic) {
+    const auto p = protocol::FieldsOf<protocol::SegmentPartial>(e);
+    return who + "… " + p.stable + p.unstable;
+  }
+  if (e.type == protocol::TranslationFinal::kTopic) {
+    const auto t = protocol::FieldsOf<protocol::TranslationFinal>(e);
+    return who + "[" + t.tgt_lang + "] " + t.text;
+  }
+  if (e.type == protocol::JobProgress::kTopic) {
+    const auto p = protocol::FieldsOf<protocol::JobProgress>(e);
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%3.0f%%  RTF %.2f", 100 * e.value("fraction", 0.0),
-                  e.value("rtf", 0.0));
+    std::snprintf(buf, sizeof buf, "%3.0f%%  RTF %.2f", 100 * p.fraction, p.rtf);
     return who + "progress " + buf;
   }
-  json rest = e;
-  for (const char* k : {"v", "type", "run", "seq", "ts", "session", "job", "segment"})
-    rest.erase(k);
-  return who + type + " " + rest.dump();
+  return who + e.type + " " + e.fields.dump();
 }
 
 struct ListenOptions {
@@ -74,7 +76,8 @@ bool Wanted(const ListenOptions& o, const std::string& type) {
 }
 
 void Print(const ListenOptions& o, const json& e) {
-  const std::string line = o.json_lines ? e.dump() : Human(e);
+  const std::string line =
+      o.json_lines ? e.dump() : Human(protocol::ParseEvent(e.value("type", ""), e.dump()));
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
 }

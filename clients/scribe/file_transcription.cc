@@ -7,7 +7,6 @@
 
 #include "scribed/config/file_hash.h"
 
-#include "scribed/audio/segmenter.h"
 
 namespace scribed::cli {
 namespace {
@@ -32,47 +31,22 @@ ModelHashes HashModelFiles(const config::ModelFiles& files) {
 FileTranscription::FileTranscription(const std::filesystem::path& input)
     : input_(input), source_(input) {}
 
-std::optional<int64_t> FileTranscription::expected_ms() const {
-  const auto samples = source_.expected_samples();
-  if (!samples) return std::nullopt;
-  return *samples / (audio::kOutputRate / 1000);
-}
-
 pipeline::Transcript FileTranscription::Run(const std::shared_ptr<const engine::Model>& model,
                                             const pipeline::PipelineOptions& options,
-                                            const ModelHashes& hashes, pipeline::ResultSink* sink,
-                                            const std::atomic<bool>* cancel) {
-  pipeline::Pipeline pipe(model, options, sink);
+                                            const ModelHashes& hashes,
+                                            transcription::Listener* listener) {
+  pipeline::Pipeline pipe(model, options, nullptr);
   pipe.mutable_provenance().model = hashes.model;
   pipe.mutable_provenance().mmproj = hashes.mmproj;
-  audio::Segmenter segmenter;
-  std::vector<audio::Segment> clips;
+  transcription::StreamOptions stream_options;
+  stream_options.total_samples = source_.expected_samples().value_or(0);
+  stream_options.cancel = options.cancel;
+  transcription::StreamTranscriber stream(pipe, listener, stream_options);
   audio::Chunk chunk;
-  bool complete = true;
-  auto run = [&]() {
-    for (const audio::Segment& s : clips) {
-      if (!pipe.Process(pipeline::Clip{s.start, s.samples})) {
-        complete = false;
-        break;
-      }
-    }
-    clips.clear();
-  };
-  while (complete) {
-    if (cancel && cancel->load()) {
-      complete = false;
-      break;
-    }
-    if (!source_.Next(chunk)) {
-      segmenter.Finish(clips);
-      run();
-      break;
-    }
-    segmenter.Push(chunk, clips);
-    run();
-    if (complete) pipe.Advance(chunk.end());
+  while (source_.Next(chunk) && stream.Push(chunk)) {
   }
-  pipeline::Transcript t = pipe.Finish(complete);
+  if (stream.end() == transcription::End::kRunning) stream.Finish();
+  pipeline::Transcript t = pipe.Finish(stream.end() == transcription::End::kComplete);
   t.source = input_.string();
   return t;
 }

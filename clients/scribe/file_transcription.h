@@ -14,6 +14,7 @@
 #include "scribed/config/model_discovery.h"
 #include "scribed/pipeline/pipeline.h"
 #include "scribed/pipeline/transcript.h"
+#include "scribed/transcription/stream_transcriber.h"
 
 namespace scribed::cli {
 
@@ -31,15 +32,12 @@ class FileTranscription {
   // Opens `input`; throws audio::AudioError for a file that cannot be decoded.
   explicit FileTranscription(const std::filesystem::path& input);
 
-  // The recording's length when its container says.
-  std::optional<int64_t> expected_ms() const;
-
   // Transcribes the whole recording. The transcript is marked incomplete when
-  // options.cancel (or `cancel`) stopped it early. Throws what decoding and
-  // the pipeline throw.
+  // options.cancel stopped it early. `listener` (may be null) hears of every
+  // clip and of progress. Throws what decoding and the pipeline throw.
   pipeline::Transcript Run(const std::shared_ptr<const engine::Model>& model,
                            const pipeline::PipelineOptions& options, const ModelHashes& hashes,
-                           pipeline::ResultSink* sink, const std::atomic<bool>* cancel);
+                           transcription::Listener* listener);
 
  private:
   std::filesystem::path input_;

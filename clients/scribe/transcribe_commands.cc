@@ -37,25 +37,25 @@ std::string Clock(double seconds) {
 }
 
 // A one-line progress bar on stderr, drawn only when stderr is a terminal.
-class ProgressBar : public pipeline::ResultSink {
+// It counts transcribed audio (transcription::Progress), so the percentage,
+// ETA and RTF stay honest while a long utterance is still being read.
+class ProgressBar : public transcription::Listener {
  public:
-  ProgressBar(std::string name, int64_t total_ms)
-      : name_(std::move(name)), total_ms_(total_ms), enabled_(::isatty(STDERR_FILENO) == 1) {}
+  ProgressBar(std::string name) : name_(std::move(name)), enabled_(::isatty(STDERR_FILENO) == 1) {}
   ~ProgressBar() override { Done(); }
 
-  void OnSegment(const pipeline::Segment&) override { ++segments_; }
-  void OnProgress(const pipeline::Progress& p) override {
+  void OnClip(const transcription::ClipResult& clip) override {
+    segments_ += static_cast<int>(clip.segments.size());
+  }
+  void OnProgress(const transcription::Progress& p) override {
     if (!enabled_) return;
-    const double fraction =
-        total_ms_ > 0 ? std::min(1.0, static_cast<double>(p.done_ms) / static_cast<double>(total_ms_)) : 0;
     constexpr int kWidth = 24;
-    std::string bar(static_cast<size_t>(fraction * kWidth), '#');
+    std::string bar(static_cast<size_t>(p.fraction * kWidth), '#');
     bar.resize(kWidth, ' ');
-    std::string eta = "--:--";
-    if (fraction > 0 && total_ms_ > 0) eta = Clock(p.elapsed_s * (1 - fraction) / fraction);
+    const std::string eta = p.eta_s ? Clock(*p.eta_s) : "--:--";
     std::fprintf(stderr, "\r%s [%s] %3d%%  %s elapsed  ETA %s  RTF %.2f  %d segments ",
-                 name_.c_str(), bar.c_str(), static_cast<int>(fraction * 100), Clock(p.elapsed_s).c_str(),
-                 eta.c_str(), p.real_time_factor, segments_);
+                 name_.c_str(), bar.c_str(), static_cast<int>(p.fraction * 100),
+                 Clock(p.elapsed_s).c_str(), eta.c_str(), p.rtf, segments_);
     std::fflush(stderr);
     drawn_ = true;
   }
@@ -66,11 +66,22 @@ class ProgressBar : public pipeline::ResultSink {
 
  private:
   std::string name_;
-  int64_t total_ms_;
   bool enabled_;
   bool drawn_ = false;
   int segments_ = 0;
 };
+
+// Says on stderr what the transcript does not show by itself: clips the
+// model wrote nothing for (a wrong forced language, or audio the model
+// cannot read) would otherwise vanish without a trace.
+void ReportEmptyClips(const fs::path& input, const pipeline::Transcript& t) {
+  if (t.empty_clips == 0) return;
+  std::fprintf(stderr,
+               "scribe: %s: %d clip%s with speech-level audio gave no text "
+               "(%zu segment%s written; counted as empty_clips in the json output)\n",
+               input.filename().c_str(), t.empty_clips, t.empty_clips == 1 ? "" : "s",
+               t.segments.size(), t.segments.size() == 1 ? "" : "s");
+}
 
 // Where each format of `input` goes: -o as a directory (existing, or ending in
 // '/', or several inputs), as the file itself (one input, one format) or as a
@@ -110,9 +121,10 @@ bool TranscribeFile(const std::shared_ptr<const engine::Model>& model,
                     const fs::path& input, const std::vector<fs::path>& outputs,
                     const std::vector<pipeline::OutputFormat>& formats) {
   FileTranscription job(input);
-  ProgressBar progress(input.filename().string(), job.expected_ms().value_or(0));
-  pipeline::Transcript t = job.Run(model, options, hashes, &progress, &InterruptFlag());
+  ProgressBar progress(input.filename().string());
+  pipeline::Transcript t = job.Run(model, options, hashes, &progress);
   progress.Done();
+  ReportEmptyClips(input, t);
   for (size_t i = 0; i < formats.size(); ++i) {
     base::WriteFileAtomically(base::RealFileSystem(), outputs[i], pipeline::Render(t, formats[i]),
                               base::FileMode::kShared);

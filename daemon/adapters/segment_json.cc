@@ -28,10 +28,16 @@ pipeline::Segment SegmentFromJson(const json& j) {
   return s;
 }
 
-json SegmentFinalFields(const pipeline::Segment& s, const std::string& lang) {
-  return json{{"t0_ms", s.start_ms},      {"t1_ms", s.end_ms}, {"lang", lang},
-              {"lang_prob", nullptr},     {"text", s.text},    {"raw_text", s.verbatim},
-              {"paragraph", s.paragraph}, {"flags", s.flags}};
+protocol::SegmentFinal SegmentFinalOf(const pipeline::Segment& s, const std::string& lang) {
+  protocol::SegmentFinal e;
+  e.t0_ms = s.start_ms;
+  e.t1_ms = s.end_ms;
+  e.lang = lang;
+  e.text = s.text;
+  e.raw_text = s.verbatim;
+  e.paragraph = s.paragraph;
+  e.flags = s.flags;
+  return e;
 }
 
 }  // namespace scribed::daemon

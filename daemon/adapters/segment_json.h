@@ -1,5 +1,4 @@
-// Pipeline segments <-> JSON: the journal's clip records and the fields of
-// segment.final / translation.final events.
+// Pipeline segments <-> the journal's clip records and segment.final events.
 //
 // Thread-safe (pure functions).
 #pragma once
@@ -7,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scribed/pipeline/transcript.h"
+#include "scribed/protocol/events.h"
 
 namespace scribed::daemon {
 
@@ -15,7 +15,7 @@ nlohmann::json SegmentToJson(const pipeline::Segment& segment);
 // Throws nlohmann::json::exception for a record missing a field.
 pipeline::Segment SegmentFromJson(const nlohmann::json& j);
 
-// The fields of a segment.final event beyond the envelope (docs/protocol.md).
-nlohmann::json SegmentFinalFields(const pipeline::Segment& segment, const std::string& lang);
+// The segment.final event of `segment`, without the timing its producer adds.
+protocol::SegmentFinal SegmentFinalOf(const pipeline::Segment& segment, const std::string& lang);
 
 }  // namespace scribed::daemon

@@ -48,12 +48,23 @@ json ModelJson(const ModelContext& model) {
 }
 
 void CaptureSlot::Stop() {
-  std::unique_ptr<LiveSession> live;
+  std::vector<std::unique_ptr<LiveSession>> all;
   {
     std::lock_guard lock(mu_);
-    live = std::move(live_);
+    all = std::move(finishing_);
+    finishing_.clear();
+    if (live_) all.push_back(std::move(live_));
   }
-  if (live) live->Stop();
+  for (auto& live : all) live->BeginStop();
+  for (auto& live : all) live->Stop();
+}
+
+void CaptureSlot::ReapLocked() {
+  std::erase_if(finishing_, [](const std::unique_ptr<LiveSession>& s) {
+    if (!s->finished()) return false;
+    s->Stop();  // joins threads that have already ended
+    return true;
+  });
 }
 
 json CommandHandler::Handle(const protocol::Request& request) {
@@ -117,9 +128,8 @@ json CommandHandler::Transcribe(const json& args) {
   const json job_options = protocol::ToJson(protocol::WithDefaults(asked, JobDefaults(c_.options)));
   if (c_.shutting_down) throw ProtocolError(ErrorCode::kBusy, "the daemon is shutting down");
   const Job job = c_.jobs.Submit(path, job_options, NowMs(), [&](const Job& queued) {
-    c_.publisher.Publish(protocol::topic::kJobQueued,
-                        json{{"path", path}, {"options", job_options}},
-                        EventIds{std::nullopt, queued.id, std::nullopt});
+    c_.publisher.Publish(protocol::JobQueued{path, job_options},
+                         EventIds{std::nullopt, queued.id, std::nullopt});
   });
   return json{{"job", job.id}};
 }
@@ -130,8 +140,7 @@ json CommandHandler::Cancel(const json& args) {
   const auto before = c_.jobs.Cancel(id);
   if (!before) throw ProtocolError(ErrorCode::kNotFound, "no job \"" + id.substr(0, 64) + "\"");
   if (*before == JobState::kQueued) {
-    c_.publisher.Publish(protocol::topic::kJobCancelled, json{{"error", nullptr}},
-                        EventIds{std::nullopt, id, std::nullopt});
+    c_.publisher.Publish(protocol::JobCancelled{}, EventIds{std::nullopt, id, std::nullopt});
   }
   return json{{"job", id}, {"was", JobStateName(*before)}};
 }
@@ -168,6 +177,7 @@ json CaptureSlot::Sessions() const {
   std::lock_guard lock(mu_);
   json list = json::array();
   if (live_) list.push_back(live_->Stats());
+  for (const auto& s : finishing_) list.push_back(s->Stats());
   return list;
 }
 
@@ -184,6 +194,7 @@ json CommandHandler::CaptureStart(const json& args) {
   live.pipeline = PipelineOptionsFor(protocol::WithDefaults(asked, JobDefaults(c_.options)), c_.model);
   live.queue_samples = c_.options.capture_queue_s * engine::kAudioSampleRate;
   std::lock_guard lock(c_.capture.mu_);
+  c_.capture.ReapLocked();
   if (c_.capture.live_)
     throw ProtocolError(ErrorCode::kBusy, "session " + c_.capture.live_->id() + " is already capturing");
   live.id = "s-" + std::to_string(c_.capture.next_session_++);
@@ -194,19 +205,20 @@ json CommandHandler::CaptureStart(const json& args) {
 
 json CommandHandler::CaptureStop(const json& args) {
   protocol::RejectUnknownArgs(args, {"session"});
-  std::unique_ptr<LiveSession> live;
-  {
-    std::lock_guard lock(c_.capture.mu_);
-    const auto wanted = protocol::OptionalString(args, "session");
-    if (!c_.capture.live_ || (wanted && *wanted != c_.capture.live_->id())) {
-      throw ProtocolError(ErrorCode::kNotFound, "no such capture session");
-    }
-    live = std::move(c_.capture.live_);
+  std::lock_guard lock(c_.capture.mu_);
+  c_.capture.ReapLocked();
+  const auto wanted = protocol::OptionalString(args, "session");
+  if (!c_.capture.live_ || (wanted && *wanted != c_.capture.live_->id())) {
+    throw ProtocolError(ErrorCode::kNotFound, "no such capture session");
   }
-  // Stopping transcribes what was already captured; that may take a clip's
-  // worth of inference, which the control thread waits for.
-  live->Stop();
-  return json{{"session", live->id()}, {"segments", live->Stats()["segments"]}};
+  // The reply does not wait for the audio already captured: that is
+  // transcribed in the background, and capture.state "stopped" says when it
+  // is done.
+  LiveSession& live = *c_.capture.live_;
+  live.BeginStop();
+  const json stats = live.Stats();
+  c_.capture.finishing_.push_back(std::move(c_.capture.live_));
+  return json{{"session", stats["session"]}, {"state", "stopping"}, {"segments", stats["segments"]}};
 }
 
 }  // namespace scribed::daemon

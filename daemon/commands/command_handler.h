@@ -28,16 +28,21 @@ namespace scribed::daemon {
 class CaptureSlot {
  public:
   ~CaptureSlot() { Stop(); }
-  // The running session's stats, as a list (empty or one).
+  // The stats of the running session and of those still finishing.
   nlohmann::json Sessions() const;
-  // Ends a running session, transcribing what was already captured.
+  // Ends every session, transcribing what was already captured, and waits.
   void Stop();
 
  private:
   friend class CommandHandler;
+  // Joins the sessions that finished in the background; mu_ held.
+  void ReapLocked();
+
   mutable std::mutex mu_;
   std::unique_ptr<LiveSession> live_;  // guarded by mu_; capture + inference threads
-  int next_session_ = 1;               // guarded by mu_
+  // Stopped sessions still transcribing what they captured.
+  std::vector<std::unique_ptr<LiveSession>> finishing_;  // guarded by mu_
+  int next_session_ = 1;                                 // guarded by mu_
 };
 
 // What the handlers read and act on; every member outlives the handler.

@@ -1,5 +1,5 @@
 // The job worker: takes file jobs from the JobStore in order and runs them
-// through audio::FileSource -> audio::Segmenter -> pipeline::Pipeline,
+// through audio::FileSource -> transcription::StreamTranscriber,
 // journaling every completed clip, publishing job.* and segment.* events,
 // and writing results atomically before job.done.
 //

@@ -2,9 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/adapters/segment_json.h"
-#include "scribed/audio/segmenter.h"
-#include "scribed/protocol/protocol.h"
+#include "daemon/workers/segment_events.h"
+#include "scribed/transcription/stream_transcriber.h"
 
 namespace scribed::daemon {
 namespace {
@@ -19,13 +18,60 @@ audio::CaptureOptions CaptureFor(const std::string& device) {
   return o;
 }
 
+protocol::CaptureState State(std::string name) {
+  protocol::CaptureState s;
+  s.state = std::move(name);
+  return s;
+}
+
+int64_t MsBetween(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+}
+
 }  // namespace
+
+// Publishes the segments of every clip, with the latency from the moment the
+// speech ended (the arrival of the chunk holding its last sample) to now.
+class LiveSession::Publishing final : public transcription::Listener {
+ public:
+  Publishing(LiveSession& session) : session_(session) {}
+
+  void Arrived(int64_t end_sample, Clock::time_point when) {
+    arrivals_.emplace_back(end_sample, when);
+  }
+
+  void OnClip(const transcription::ClipResult& clip) override {
+    const auto now = Clock::now();
+    // Arrivals of audio the stream has finished with are not needed again.
+    Clock::time_point spoken = now;
+    for (const auto& [end, when] : arrivals_) {
+      if (end >= clip.speech_end_sample) {
+        spoken = when;
+        break;
+      }
+    }
+    while (arrivals_.size() > 1 && arrivals_[1].first <= clip.end_sample) arrivals_.pop_front();
+    SegmentTiming timing;
+    timing.rtf = clip.rtf;
+    timing.latency_ms = std::max<int64_t>(0, MsBetween(spoken, now));
+    timing.source = "mic";
+    for (const pipeline::Segment& s : clip.segments) {
+      PublishSegment(session_.publisher_, s, session_.pipeline_.transcript(), timing,
+                     EventIds{session_.options_.id, std::nullopt, std::nullopt});
+      ++session_.segments_;
+    }
+  }
+
+ private:
+  LiveSession& session_;
+  std::deque<std::pair<int64_t, Clock::time_point>> arrivals_;  // (chunk end, arrival)
+};
 
 LiveSession::LiveSession(Publisher& publisher, ModelContext model, LiveOptions options)
     : publisher_(publisher),
       model_(std::move(model)),
       options_(std::move(options)),
-      pipeline_(model_.model, options_.pipeline, &collector_),
+      pipeline_(model_.model, options_.pipeline, nullptr),
       source_(
           CaptureFor(options_.device), [this](const audio::Chunk& c) { OnChunk(c); },
           [this](const audio::CaptureEvent& e) { OnState(e); }) {
@@ -35,7 +81,8 @@ LiveSession::LiveSession(Publisher& publisher, ModelContext model, LiveOptions o
       source_.Run();
     } catch (const std::exception& e) {
       spdlog::error("session {}: capture failed: {}", options_.id, e.what());
-      PublishState("stopped", json{{"error", e.what()}});
+      std::lock_guard lock(mu_);
+      capture_error_ = e.what();
     }
     std::lock_guard lock(mu_);
     capture_done_ = true;
@@ -45,51 +92,59 @@ LiveSession::LiveSession(Publisher& publisher, ModelContext model, LiveOptions o
 
 LiveSession::~LiveSession() { Stop(); }
 
-void LiveSession::Stop() {
-  if (stopped_.exchange(true)) return;
+void LiveSession::BeginStop() {
+  if (stopping_.exchange(true)) return;
+  PublishState(State("stopping"));
   source_.Stop();
+}
+
+void LiveSession::Stop() {
+  BeginStop();
+  std::lock_guard lock(join_mu_);
   if (capture_thread_.joinable()) capture_thread_.join();
   if (inference_thread_.joinable()) inference_thread_.join();
 }
 
-void LiveSession::PublishState(const std::string& state, json fields) {
-  fields["device"] = options_.device;
-  fields["state"] = state;
+void LiveSession::PublishState(protocol::CaptureState state) {
+  state.device = options_.device;
   {
     std::lock_guard lock(mu_);
-    fields["queue_ms"] = queued_samples_ / kSamplesPerMs;
-    fields["dropped_ms"] = dropped_samples_ / kSamplesPerMs;
+    state.queue_ms = queued_samples_ / kSamplesPerMs;
+    state.dropped_ms = dropped_samples_ / kSamplesPerMs;
   }
-  fields["xruns"] = nullptr;  // recovered inside the capture layer, not counted here
-  publisher_.Publish(protocol::topic::kCaptureState, std::move(fields),
-                     EventIds{options_.id, std::nullopt, std::nullopt});
+  // xruns stays null: they are recovered inside the capture layer, not counted here.
+  publisher_.Publish(state, EventIds{options_.id, std::nullopt, std::nullopt});
 }
 
 void LiveSession::OnState(const audio::CaptureEvent& event) {
   switch (event.state) {
     case audio::CaptureState::kOpening:
       break;
-    case audio::CaptureState::kRunning:
-      if (lost_) {
-        lost_ = false;
-        PublishState("recovered", json{{"format", event.message}});
-      } else {
-        PublishState(
-            "started",
-            json{{"format", event.message}, {"rate", audio::kOutputRate}, {"channels", 1}});
+    case audio::CaptureState::kRunning: {
+      protocol::CaptureState s = State(lost_ ? "recovered" : "started");
+      s.format = event.message;
+      if (!lost_) {
+        s.rate = audio::kOutputRate;
+        s.channels = 1;
       }
+      lost_ = false;
+      PublishState(std::move(s));
       break;
+    }
     case audio::CaptureState::kRetrying:
       // The capture layer retries on a timer; one "lost" per outage, and the
       // next kRunning reports "recovered" instead of a second "started".
       if (!lost_) {
         lost_ = true;
-        PublishState("lost",
-                     json{{"error", event.message}, {"retry_in_ms", event.retry_in.count()}});
+        protocol::CaptureState s = State("lost");
+        s.error = event.message;
+        s.retry_in_ms = event.retry_in.count();
+        PublishState(std::move(s));
       }
       break;
     case audio::CaptureState::kStopped:
-      PublishState("stopped");
+      // "stopped" comes from the inference thread, once the audio captured
+      // so far is transcribed.
       break;
   }
 }
@@ -97,7 +152,9 @@ void LiveSession::OnState(const audio::CaptureEvent& event) {
 void LiveSession::OnChunk(const audio::Chunk& chunk) {
   if (expected_next_ >= 0 && chunk.start > expected_next_) {
     // The device was away: the timestamps keep counting across the gap.
-    PublishState("recovered", json{{"gap_ms", (chunk.start - expected_next_) / kSamplesPerMs}});
+    protocol::CaptureState s = State("recovered");
+    s.gap_ms = (chunk.start - expected_next_) / kSamplesPerMs;
+    PublishState(std::move(s));
   }
   expected_next_ = chunk.end();
   const auto n = static_cast<int64_t>(chunk.samples.size());
@@ -122,68 +179,52 @@ void LiveSession::OnChunk(const audio::Chunk& chunk) {
       cv_.notify_all();
     }
   }
-  if (!state.empty()) PublishState(state);
+  if (!state.empty()) PublishState(State(state));
 }
 
 void LiveSession::Infer() {
-  audio::Segmenter segmenter;
-  std::vector<audio::Segment> clips;
-  const pipeline::Transcript info = pipeline_.Finish(true);
-  const std::string lang = info.language;
-  const std::string translation_lang = info.translation_language;
-  auto run = [&](Clock::time_point arrived) {
-    for (const audio::Segment& clip : clips) {
+  Publishing publishing(*this);
+  transcription::StreamOptions stream_options;
+  stream_options.cancel = options_.pipeline.cancel;
+  stream_options.engine_turn = model_.engine_turn.get();
+  transcription::StreamTranscriber stream(pipeline_, &publishing, stream_options);
+  std::optional<std::string> error;
+  try {
+    for (;;) {
+      Queued item;
       {
-        std::lock_guard turn(*model_.engine_turn);
-        const auto started = Clock::now();
-        if (!pipeline_.Process(pipeline::Clip{clip.start, clip.samples})) return;
-        const double clip_s = static_cast<double>(clip.samples.size()) / audio::kOutputRate;
-        const double rtf =
-            std::chrono::duration<double>(Clock::now() - started).count() / std::max(clip_s, 1e-3);
-        for (const pipeline::Segment& s : collector_.pending) {
-          json fields = SegmentFinalFields(s, lang);
-          fields["rtf"] = rtf;
-          fields["latency_ms"] =
-              std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - arrived).count();
-          fields["source"] = "mic";
-          const EventIds ids{options_.id, std::nullopt, s.index};
-          publisher_.Publish(protocol::topic::kSegmentFinal, fields, ids);
-          if (!s.translation.empty()) {
-            publisher_.Publish(
-                protocol::topic::kTranslationFinal,
-                json{{"src_lang", lang}, {"tgt_lang", translation_lang}, {"text", s.translation}},
-                ids);
-          }
-          ++segments_;
-        }
-        collector_.pending.clear();
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !queue_.empty() || capture_done_; });
+        if (queue_.empty()) break;  // capture ended and everything was transcribed
+        item = std::move(queue_.front());
+        queue_.pop_front();
+        queued_samples_ -= static_cast<int64_t>(item.chunk.samples.size());
+        if (behind_ && queued_samples_ < options_.queue_samples / 16) behind_ = false;
       }
+      publishing.Arrived(item.chunk.end(), item.arrived);
+      if (!stream.Push(item.chunk)) break;
     }
-    clips.clear();
-  };
-  for (;;) {
-    Queued item;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !queue_.empty() || capture_done_; });
-      if (queue_.empty()) break;  // capture ended and everything was transcribed
-      item = std::move(queue_.front());
-      queue_.pop_front();
-      queued_samples_ -= static_cast<int64_t>(item.chunk.samples.size());
-      if (behind_ && queued_samples_ < options_.queue_samples / 16) behind_ = false;
-    }
-    segmenter.Push(item.chunk, clips);
-    run(item.arrived);
-    pipeline_.Advance(item.chunk.end());
+    if (stream.end() == transcription::End::kRunning) stream.Finish();
+  } catch (const std::exception& e) {
+    // The session ends, not the daemon.
+    spdlog::error("session {}: transcription failed: {}", options_.id, e.what());
+    error = e.what();
   }
-  segmenter.Finish(clips);
-  run(Clock::now());
+  protocol::CaptureState stopped = State("stopped");
+  {
+    std::lock_guard lock(mu_);
+    if (!error && !capture_error_.empty()) error = capture_error_;
+  }
+  stopped.error = error;
+  PublishState(std::move(stopped));
+  finished_ = true;
 }
 
 json LiveSession::Stats() const {
   std::lock_guard lock(mu_);
   return json{{"session", options_.id},
               {"device", options_.device},
+              {"state", finished_ ? "stopped" : stopping_ ? "stopping" : "running"},
               {"queue_ms", queued_samples_ / kSamplesPerMs},
               {"dropped_ms", dropped_samples_ / kSamplesPerMs},
               {"behind", behind_},

@@ -22,10 +22,12 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <zmq.hpp>
 
 #include "daemon/zmq/endpoint.h"
 #include "daemon/zmq/replay_log.h"
+#include "scribed/protocol/events.h"
 
 namespace scribed::daemon {
 
@@ -62,6 +64,14 @@ class Publisher {
   // when the hand-off queue is already long.
   uint64_t Publish(std::string_view type, nlohmann::json fields, const EventIds& ids = {},
                    bool droppable = false);
+
+  // Publishes a typed event (scribed/protocol/events.h) under its topic.
+  // Partials are the only events that may be dropped.
+  template <class E>
+  uint64_t Publish(const E& event, const EventIds& ids = {}) {
+    return Publish(E::kTopic, nlohmann::json(event), ids,
+                   std::is_same_v<E, protocol::SegmentPartial>);
+  }
 
   // Sends everything published so far, then ends the thread. Idempotent.
   void Stop();

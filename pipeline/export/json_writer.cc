@@ -48,6 +48,7 @@ std::string RenderJson(const Transcript& t) {
               {"language", t.language},
               {"translation_language", t.translation_language},
               {"skipped_silent_clips", t.skipped_silent_clips},
+              {"empty_clips", t.empty_clips},
               {"segments", std::move(segments)},
               {"provenance", std::move(provenance)}};
   // Invalid UTF-8 from a model is replaced rather than failing the whole file.

@@ -219,7 +219,8 @@ bool Pipeline::Process(const Clip& clip) {
   } else {
     seg.verbatim = asr.text;
   }
-  if (seg.verbatim.empty()) {  // nothing heard: no segment
+  if (seg.verbatim.empty()) {  // nothing heard: no segment, but counted
+    ++s.transcript.empty_clips;
     Advance(clip_end);
     return true;
   }
@@ -241,6 +242,16 @@ void Pipeline::Advance(int64_t sample) {
   s.transcript.duration_ms = s.done_samples / kSamplesPerMs;
   s.ReportProgress();
 }
+
+void Pipeline::Restore(std::vector<Segment> segments, int skipped_silent_clips, int empty_clips) {
+  Impl& s = *impl_;
+  s.transcript.segments = std::move(segments);
+  s.transcript.skipped_silent_clips = skipped_silent_clips;
+  s.transcript.empty_clips = empty_clips;
+  if (!s.transcript.segments.empty()) s.prev_end_ms = s.transcript.segments.back().end_ms;
+}
+
+const Transcript& Pipeline::transcript() const noexcept { return impl_->transcript; }
 
 Transcript Pipeline::Finish(bool complete) {
   Impl& s = *impl_;

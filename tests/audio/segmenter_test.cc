@@ -209,5 +209,45 @@ TEST_F(SegmenterTest, AGapInTheStreamClosesTheOpenUtterance) {
   EXPECT_LE(out[0].end(), c.end());
 }
 
+// settled() is what honest progress counts: it may never pass audio that a
+// later segment still takes, it never goes back, and after the last
+// utterance closes it runs on with the silence.
+TEST_F(SegmenterTest, SettledNeverPassesAudioALaterSegmentTakes) {
+  std::vector<Span> truth;
+  const auto x = Compose({{1.0, &clips_[0]}, {0.8, &clips_[1]}, {1.5, &clips_[2]}}, 3.0, &truth);
+  Segmenter seg;
+  std::vector<scribed::audio::Segment> out;
+  std::vector<std::pair<size_t, int64_t>> settled_at;  // (segments emitted, settled)
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> len(50, 3000);
+  int64_t last = 0;
+  bool ran_ahead_of_pushed = false;
+  bool lagged_in_speech = false;
+  for (size_t pos = 0; pos < x.size();) {
+    Chunk c;
+    c.start = static_cast<int64_t>(pos);
+    const size_t n = std::min<size_t>(len(rng), x.size() - pos);
+    c.samples.assign(x.begin() + pos, x.begin() + pos + n);
+    seg.Push(c, out);
+    pos += n;
+    const int64_t s = seg.settled();
+    EXPECT_GE(s, last);
+    last = s;
+    ran_ahead_of_pushed |= s > c.end();
+    if (c.end() > truth[1].begin + kOutputRate && c.end() < truth[1].end) {
+      lagged_in_speech |= s <= truth[1].begin;
+    }
+    settled_at.emplace_back(out.size(), s);
+  }
+  seg.Finish(out);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_FALSE(ran_ahead_of_pushed);
+  EXPECT_TRUE(lagged_in_speech) << "inside an utterance, its audio is not settled";
+  for (const auto& [emitted, s] : settled_at) {
+    for (size_t i = emitted; i < out.size(); ++i) EXPECT_LE(s, out[i].start);
+  }
+  EXPECT_GE(last, static_cast<int64_t>(x.size()) - kOutputRate / 2);
+}
+
 }  // namespace
 }  // namespace scribed::audio

@@ -12,6 +12,8 @@ set(rules
   "audio|audio/,scribed/audio/,scribed/base/"
   "pipeline|pipeline/,scribed/pipeline/,scribed/engine/,scribed/base/"
   "config|scribed/config/,scribed/base/"
+  # The one driver from audio to transcript: audio and pipeline, nothing above.
+  "transcription|scribed/transcription/,scribed/audio/,scribed/pipeline/,scribed/engine/,scribed/base/"
   # Batch is handed transcription as a function: no engine, audio or pipeline.
   "batch|scribed/batch/,scribed/config/,scribed/base/"
   "daemon/protocol|scribed/protocol/,scribed/base/"
@@ -56,6 +58,7 @@ file(GLOB_RECURSE files RELATIVE ${SOURCE_DIR}
      ${SOURCE_DIR}/pipeline/*.h ${SOURCE_DIR}/pipeline/*.cc
      ${SOURCE_DIR}/config/*.h ${SOURCE_DIR}/config/*.cc
      ${SOURCE_DIR}/batch/*.h ${SOURCE_DIR}/batch/*.cc
+     ${SOURCE_DIR}/transcription/*.h ${SOURCE_DIR}/transcription/*.cc
      ${SOURCE_DIR}/daemon/*.h ${SOURCE_DIR}/daemon/*.cc
      ${SOURCE_DIR}/bench/*.h ${SOURCE_DIR}/bench/*.cc
      ${SOURCE_DIR}/clients/*.h ${SOURCE_DIR}/clients/*.cc)

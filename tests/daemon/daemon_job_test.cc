@@ -245,18 +245,33 @@ TEST_F(DaemonJobTest, LiveSessionFromAlsaFilePcm) {
   EXPECT_EQ(status["sessions"][0]["session"], session);
   const json stopped = control.Call("capture.stop");
   ASSERT_TRUE(stopped["ok"]) << stopped;
+  // The reply does not wait for the captured audio to be transcribed.
+  EXPECT_EQ(stopped["result"]["state"], "stopping");
   EXPECT_EQ(control.Call("capture.stop")["error"]["code"], "not_found");
+  // "stopped" follows once the background work is done.
   std::vector<std::string> states;
-  const json replay = control.Call("replay", {{"since_seq", before}});
-  for (const json& e : replay["result"]["events"]) {
-    if (e["type"] == "capture.state") {
-      EXPECT_EQ(e["session"], session);
-      states.push_back(e["state"]);
+  for (int i = 0; i < 1200 && (states.empty() || states.back() != "stopped"); ++i) {
+    states.clear();
+    const json replay = control.Call("replay", {{"since_seq", before}});
+    for (const json& e : replay["result"]["events"]) {
+      if (e["type"] == "capture.state") {
+        EXPECT_EQ(e["session"], session);
+        states.push_back(e["state"]);
+      }
+    }
+    if (states.empty() || states.back() != "stopped") {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  ASSERT_GE(states.size(), 2u);
+  ASSERT_GE(states.size(), 3u);
   EXPECT_EQ(states.front(), "started");
+  EXPECT_EQ(states[states.size() - 2], "stopping");
   EXPECT_EQ(states.back(), "stopped");
+  // A new session may start while the old one finishes.
+  const json again = control.Call("capture.start", {{"device", "talk"}, {"mode", "verbatim"}});
+  ASSERT_TRUE(again["ok"]) << again;
+  EXPECT_NE(again["result"]["session"], session);
+  EXPECT_TRUE(control.Call("capture.stop")["ok"]);
 }
 
 }  // namespace

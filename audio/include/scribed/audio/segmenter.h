@@ -57,6 +57,12 @@ class Segmenter {
   // Closes the utterance in progress at the end of the stream.
   void Finish(std::vector<Segment>& out);
 
+  // Stream position before which no segment still to come can reach: the
+  // audio before it is finished with (emitted, or silence). Progress that
+  // counts audio pushed instead would run ahead by up to a whole open
+  // utterance (30 s).
+  int64_t settled() const noexcept;
+
   static constexpr int kFrameSamples = kOutputRate / 50;  // 20 ms
 
  private:

@@ -16,6 +16,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "scribed/engine/engine.h"
 #include "scribed/pipeline/result_sink.h"
@@ -93,7 +94,17 @@ class Pipeline {
   // through silence that produced no clip).
   void Advance(int64_t sample);
 
-  // The transcript so far; `complete` false marks a cancelled run.
+  // Continues a run that an earlier process began: the segments it finished
+  // (numbered from 0) and its clip counts. Later segments are numbered and
+  // paragraphed after them, and Finish includes them. Call before Process.
+  void Restore(std::vector<Segment> segments, int skipped_silent_clips, int empty_clips);
+
+  // The transcript so far (without provenance), by reference: reading it per
+  // clip costs nothing.
+  const Transcript& transcript() const noexcept;
+
+  // A copy of the transcript with its provenance; `complete` false marks a
+  // cancelled or cut-short run.
   Transcript Finish(bool complete);
 
   // The provenance fields the pipeline knows (model hashes are the caller's).

@@ -66,6 +66,9 @@ struct Transcript {
   std::string language;        // requested language or "auto"
   std::string translation_language;  // ISO 639-1 code, empty when not translating
   int skipped_silent_clips = 0;
+  // Clips with speech-level audio for which the model wrote nothing: no
+  // segment shows them, so they are counted (docs/output-format.md).
+  int empty_clips = 0;
   std::vector<Segment> segments;
   Provenance provenance;
 };
