@@ -7,6 +7,7 @@
 #include "bench/model_bench.h"
 #include "clients/scribe/commands.h"
 #include "clients/scribe/exit_codes.h"
+#include "clients/scribe/live_bench.h"
 #include "clients/scribe/model_loading.h"
 
 namespace scribed::cli {
@@ -54,6 +55,30 @@ void AddBenchCommands(CLI::App& app) {
       model_opts->backend = paths->backend;
       model_opts->gpu_device = paths->gpu_device;
       bench::RunModelBench(*model_opts, stdout);
+      return kExitOk;
+    }));
+  });
+
+  auto live_opts = std::make_shared<LiveBenchOptions>();
+  auto live_paths = std::make_shared<ModelPaths>();
+  auto live_threads = std::make_shared<int>(0);
+  auto* live = bench->add_subcommand(
+      "live", "Replay a recording through the live path in real time: latency and keeping up");
+  AddModelOptions(*live, *live_paths);
+  live->add_option("--audio", live_opts->audio, "recording to replay")->required();
+  live->add_option("--speed", live_opts->speed, "replay speed (2: twice as fast as spoken)")
+      ->check(CLI::Range(0.01, 1000.0));
+  live->add_option("--chunk-ms", live_opts->chunk_ms, "capture period")->check(CLI::Range(1, 1000));
+  live->add_option("--queue-s", live_opts->queue_s, "bound of the live queue (capture_queue_s)")
+      ->check(CLI::Range(0.1, 3600.0));
+  live->add_option("--threads", *live_threads, "Threads (default: physical cores)")
+      ->check(CLI::Range(0, 1024));
+  live->callback([live_opts, live_paths, live_threads] {
+    SetExitCode(RunReportingErrors([&] {
+      pipeline::PipelineOptions options;
+      options.mode = pipeline::FormatMode::kVerbatim;
+      options.threads = *live_threads;
+      RunLiveBench(LoadModel(*live_paths), options, *live_opts, stdout);
       return kExitOk;
     }));
   });
