@@ -35,6 +35,10 @@ class LiveStream::Timing final : public Listener {
     timing.rtf = clip.rtf;
     timing.latency_ms = std::max<int64_t>(
         0, std::chrono::duration_cast<std::chrono::milliseconds>(now - spoken).count());
+    {
+      std::lock_guard lock(stream_.mu_);
+      stream_.busy_s_ += clip.seconds;
+    }
     for (const pipeline::Segment& s : clip.segments) {
       stream_.listener_.OnSegment(s, stream_.pipeline_.transcript(), timing);
       std::lock_guard lock(stream_.mu_);
@@ -79,8 +83,7 @@ void LiveStream::Push(const audio::Chunk& chunk, Clock::time_point arrived) {
       }
       cv_.notify_all();
     }
-    snapshot = LiveStats{queued_samples_ / kSamplesPerMs, dropped_samples_ / kSamplesPerMs,
-                         behind_, segments_};
+    snapshot = StatsLocked();
   }
   if (!state.empty()) listener_.OnBackPressure(state, snapshot);
 }
@@ -98,8 +101,12 @@ void LiveStream::Join() {
 
 LiveStats LiveStream::stats() const {
   std::lock_guard lock(mu_);
+  return StatsLocked();
+}
+
+LiveStats LiveStream::StatsLocked() const {
   return LiveStats{queued_samples_ / kSamplesPerMs, dropped_samples_ / kSamplesPerMs, behind_,
-                   segments_};
+                   segments_, busy_s_};
 }
 
 void LiveStream::Infer() {

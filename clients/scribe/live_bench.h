@@ -21,8 +21,10 @@ struct LiveBenchOptions {
 };
 
 // Prints one line per segment, then the summary ending in one line:
-//   segments=<n> latency_p50_ms=<> latency_p90_ms=<> latency_max_ms=<> rtf=<> dropped_ms=<> kept_up=<0|1>
-// Returns true when it kept up (no audio dropped, no "behind").
+//   segments=<n> latency_p50_ms=<> latency_p90_ms=<> latency_max_ms=<> busy=<>
+//   wall_over_audio=<> dropped_ms=<> kept_up=<0|1>
+// busy: inference time / audio time. Returns true when it kept up (no audio
+// dropped, busy <= 1).
 bool RunLiveBench(const std::shared_ptr<const engine::Model>& model,
                   const pipeline::PipelineOptions& pipeline_options, const LiveBenchOptions& options,
                   std::FILE* out);

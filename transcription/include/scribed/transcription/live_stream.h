@@ -40,6 +40,7 @@ struct LiveStats {
   int64_t dropped_ms = 0;  // audio dropped because the queue was full
   bool behind = false;
   int segments = 0;
+  double busy_s = 0;  // wall time inference spent on clips
 };
 
 class LiveListener {
@@ -87,6 +88,7 @@ class LiveStream {
     std::chrono::steady_clock::time_point arrived;
   };
   void Infer();
+  LiveStats StatsLocked() const;  // mu_ held
 
   pipeline::Pipeline& pipeline_;
   LiveListener& listener_;
@@ -101,6 +103,7 @@ class LiveStream {
   bool behind_ = false;          // guarded by mu_
   bool overrun_ = false;         // guarded by mu_
   int segments_ = 0;             // guarded by mu_
+  double busy_s_ = 0;            // guarded by mu_
   std::mutex join_mu_;
   std::thread thread_;  // runs Infer()
 };
