@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 #include "audio/vad/frame_features.h"
 
@@ -52,6 +54,23 @@ int64_t Segmenter::settled() const noexcept {
   // before the run; otherwise the earliest is a pre-roll before the next frame.
   const int64_t next_start = speech_run_ > 0 ? run_start_ : frame_start_;
   return std::clamp(next_start - Ms(options_.pre_roll_ms), history_start_, next_sample_);
+}
+
+std::optional<Segmenter::OpenSegment> Segmenter::open_segment() const noexcept {
+  if (!in_speech_) return std::nullopt;
+  const int64_t start = std::max(segment_start_, history_start_);
+  return OpenSegment{start, std::clamp(last_speech_end_ + Ms(options_.post_roll_ms), start,
+                                       next_sample_)};
+}
+
+std::span<const float> Segmenter::Samples(int64_t from, int64_t to) const {
+  const int64_t held_end = history_start_ + static_cast<int64_t>(history_.size());
+  if (from < history_start_ || to > held_end || from > to) {
+    throw std::out_of_range("segmenter: samples " + std::to_string(from) + ".." +
+                            std::to_string(to) + " are not held");
+  }
+  return std::span<const float>(history_).subspan(static_cast<size_t>(from - history_start_),
+                                                   static_cast<size_t>(to - from));
 }
 
 void Segmenter::ProcessFrame(const float* frame, std::vector<Segment>& out) {

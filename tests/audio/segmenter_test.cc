@@ -249,5 +249,45 @@ TEST_F(SegmenterTest, SettledNeverPassesAudioALaterSegmentTakes) {
   EXPECT_GE(last, static_cast<int64_t>(x.size()) - kOutputRate / 2);
 }
 
+// What a live reader of the open utterance sees is what the emitted segment
+// holds: the same start, and audio that the segment keeps.
+TEST_F(SegmenterTest, TheOpenSegmentIsAPrefixOfTheSegmentItBecomes) {
+  std::vector<Span> truth;
+  const auto x = Compose({{1.0, &clips_[0]}, {1.2, &clips_[1]}}, 2.0, &truth);
+  Segmenter seg;
+  std::vector<scribed::audio::Segment> out;
+  struct Seen {
+    size_t emitted_before;
+    Segmenter::OpenSegment open;
+    std::vector<float> samples;
+  };
+  std::vector<Seen> seen;
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> len(100, 2000);
+  for (size_t pos = 0; pos < x.size();) {
+    Chunk c;
+    c.start = static_cast<int64_t>(pos);
+    const size_t n = std::min<size_t>(len(rng), x.size() - pos);
+    c.samples.assign(x.begin() + pos, x.begin() + pos + n);
+    seg.Push(c, out);
+    pos += n;
+    if (const auto open = seg.open_segment()) {
+      const auto held = seg.Samples(open->start, open->certain_end);
+      seen.push_back({out.size(), *open, {held.begin(), held.end()}});
+    }
+  }
+  seg.Finish(out);
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_FALSE(seen.empty());
+  for (const Seen& s : seen) {
+    ASSERT_LT(s.emitted_before, out.size());
+    const scribed::audio::Segment& later = out[s.emitted_before];
+    EXPECT_EQ(s.open.start, later.start);
+    EXPECT_LE(s.open.certain_end, later.end());
+    for (size_t i = 0; i < s.samples.size(); ++i) ASSERT_EQ(s.samples[i], later.samples[i]);
+  }
+  EXPECT_THROW(seg.Samples(-1, 0), std::out_of_range);
+}
+
 }  // namespace
 }  // namespace scribed::audio

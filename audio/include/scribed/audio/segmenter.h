@@ -14,6 +14,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
+#include <span>
 #include <vector>
 
 #include "scribed/audio/chunk.h"
@@ -62,6 +64,21 @@ class Segmenter {
   // counts audio pushed instead would run ahead by up to a whole open
   // utterance (30 s).
   int64_t settled() const noexcept;
+
+  // The utterance in progress, for reading it while it is spoken: where its
+  // segment starts (pre-roll included), and how far its audio is certain to
+  // reach -- up to the last speech frame plus the post-roll, which any end
+  // Push later finds keeps. nullopt while no utterance is open. A cut at the
+  // length cap can still end a segment earlier than `certain_end`.
+  struct OpenSegment {
+    int64_t start = 0;
+    int64_t certain_end = 0;
+  };
+  std::optional<OpenSegment> open_segment() const noexcept;
+
+  // The stream's samples [from, to), which must lie inside the open segment's
+  // audio still held (from >= its start, to <= the last sample pushed).
+  std::span<const float> Samples(int64_t from, int64_t to) const;
 
   static constexpr int kFrameSamples = kOutputRate / 50;  // 20 ms
 
