@@ -50,8 +50,9 @@ TEST(LanguageId, ADeterministicDistributionOverEveryKnownLanguage) {
   EXPECT_EQ(a.evaluations, b.evaluations);
   // The cost, for docs/pipeline.md.
   std::printf("language scoring: %zu candidates, %d extra forward passes, %.0f ms scoring, "
-              "%.0f ms with the prefill of 1.5 s of audio\n",
-              a.probs.size(), a.evaluations, a.ms, total_ms);
+              "%.0f ms with the prefill of 1.5 s of audio; question %zu tokens\n",
+              a.probs.size(), a.evaluations, a.ms, total_ms,
+              TinyModel()->Tokenize(prompts::LanguageQuestion()).size());
   RecordProperty("evaluations", a.evaluations);
   RecordProperty("scoring_ms", std::to_string(a.ms));
 }

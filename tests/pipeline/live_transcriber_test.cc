@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 #include "tests/pipeline/tiny_model.h"
@@ -38,6 +39,7 @@ LiveTranscriber::FeedResult FeedInPieces(LiveTranscriber& live, std::span<const 
     const size_t n = std::min(pieces[i % pieces.size()], audio.size() - at);
     const auto r = live.Feed(audio.subspan(at, n));
     total.cost.rows += r.cost.rows;
+    total.cost.prefill_ms += r.cost.prefill_ms;
     total.cuts += r.cuts;
     at += n;
   }
@@ -80,6 +82,11 @@ TEST(LiveTranscriber, SegmentFedInPiecesEqualsProcessOfTheClip) {
   EXPECT_GT(first.cost.decode_ms, 0);
   EXPECT_GT(first.cost.tokens, 0);
   EXPECT_FALSE(live.open());
+  // The figures a live session budgets with, for docs/pipeline.md.
+  std::printf("live: fed %lld rows in %.0f ms total; finish: prefill %.0f ms, language %.0f ms, "
+              "decode %.0f ms (%d tokens)\n",
+              static_cast<long long>(fed.cost.rows), fed.cost.prefill_ms, first.cost.prefill_ms,
+              first.cost.language_ms, first.cost.decode_ms, first.cost.tokens);
 
   live.Begin(25000);
   FeedInPieces(live, Speech(25000, 41000), {6400});

@@ -11,7 +11,7 @@ namespace scribed::pipeline {
 
 // Version of the prompts and guards below; bump whenever a prompt, a default
 // decoding parameter or a guard threshold changes what is transcribed.
-inline constexpr const char* kPromptVersion = "scribed-prompts-1";
+inline constexpr const char* kPromptVersion = "scribed-prompts-2";
 
 // Flags a segment can carry (see docs/output-format.md).
 inline constexpr const char* kFlagRepetition = "repetition";      // a loop was cut
