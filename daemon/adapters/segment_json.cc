@@ -12,6 +12,8 @@ json SegmentToJson(const pipeline::Segment& s) {
               {"verbatim", s.verbatim},
               {"text", s.text},
               {"translation", s.translation},
+              {"language", s.language},
+              {"lang_prob", s.lang_prob},
               {"flags", s.flags}};
 }
 
@@ -25,6 +27,9 @@ pipeline::Segment SegmentFromJson(const json& j) {
   s.text = j.at("text").get<std::string>();
   s.translation = j.at("translation").get<std::string>();
   s.flags = j.at("flags").get<std::vector<std::string>>();
+  // Journals written before languages were detected have neither.
+  s.language = j.value("language", std::string());
+  s.lang_prob = j.value("lang_prob", 1.0);
   return s;
 }
 
@@ -32,7 +37,9 @@ protocol::SegmentFinal SegmentFinalOf(const pipeline::Segment& s, const std::str
   protocol::SegmentFinal e;
   e.t0_ms = s.start_ms;
   e.t1_ms = s.end_ms;
-  e.lang = lang;
+  e.lang = s.language.empty() ? lang : s.language;
+  e.lang_prob = s.lang_prob;
+  e.lang_uncertain = s.HasFlag(pipeline::kFlagLanguageUncertain);
   e.text = s.text;
   e.raw_text = s.verbatim;
   e.paragraph = s.paragraph;

@@ -16,9 +16,9 @@ void PublishSegment(Publisher& publisher, const pipeline::Segment& segment,
   final_event.source = timing.source;
   publisher.Publish(final_event, ids);
   if (segment.translation.empty()) return;
-  publisher.Publish(protocol::TranslationFinal{transcript.language,
-                                               transcript.translation_language, segment.translation},
-                    ids);
+  const std::string& spoken = segment.language.empty() ? transcript.language : segment.language;
+  publisher.Publish(
+      protocol::TranslationFinal{spoken, transcript.translation_language, segment.translation}, ids);
 }
 
 }  // namespace scribed::daemon

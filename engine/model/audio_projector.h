@@ -11,11 +11,12 @@
 
 #include "engine/backends/backend.h"
 #include "engine/kernels/matmul.h"
+#include "scribed/engine/engine.h"
 #include "scribed/engine/gguf.h"
 
 namespace scribed::engine::model {
 
-inline constexpr int kAudioFrameSamples = 640;
+inline constexpr int kAudioFrameSamples = engine::kAudioFrameSamples;
 
 class AudioProjector {
  public:

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 #include "engine/backends/select.h"
 #include "engine/model/audio_projector.h"
@@ -125,6 +127,29 @@ Prompt& Prompt::Tokens(std::vector<int32_t> tokens) {
 
 Prompt& Prompt::Audio(std::vector<float> samples_16k) {
   parts_.emplace_back(AudioClip{std::move(samples_16k)});
+  return *this;
+}
+
+Prompt& Prompt::AudioBegin() {
+  parts_.emplace_back(AudioSpanBegin{});
+  return *this;
+}
+
+Prompt& Prompt::AudioFrames(std::vector<float> samples_16k) {
+  if (samples_16k.size() % kAudioFrameSamples != 0) {
+    throw std::invalid_argument("audio frames must be whole 640-sample frames, got " +
+                                std::to_string(samples_16k.size()) + " samples");
+  }
+  parts_.emplace_back(AudioSpanFrames{std::move(samples_16k)});
+  return *this;
+}
+
+Prompt& Prompt::AudioEnd(std::vector<float> tail) {
+  if (tail.size() >= static_cast<size_t>(kAudioFrameSamples)) {
+    throw std::invalid_argument("the tail of an audio span is a partial frame (< 640 samples), got " +
+                                std::to_string(tail.size()) + " samples");
+  }
+  parts_.emplace_back(AudioSpanEnd{std::move(tail)});
   return *this;
 }
 

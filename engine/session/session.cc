@@ -24,7 +24,9 @@ struct Session::Impl {
                                                                  : backend::KvType::kF32)),
         decoder(mi.config, mi.device_weights, *context, std::min(o.max_batch, o.n_ctx)) {}
 
-  void Evaluate(std::span<const model::InputRow> rows) {
+  // want_logits false: the last row's logits are not computed (logits() is
+  // then empty), which saves the LM head for rows inside an open audio span.
+  void Evaluate(std::span<const model::InputRow> rows, bool want_logits = true) {
     if (rows.empty()) return;
     if (n_past + static_cast<int64_t>(rows.size()) > options.n_ctx) {
       throw std::invalid_argument("prompt of " + std::to_string(rows.size()) +
@@ -32,10 +34,10 @@ struct Session::Impl {
                                   std::to_string(options.n_ctx) + " context positions used");
     }
     logits.resize(static_cast<size_t>(mi.config.n_vocab));
-    decoder.Forward(rows, n_past, *cache, logits.data());
+    decoder.Forward(rows, n_past, *cache, want_logits ? logits.data() : nullptr);
     n_past += static_cast<int64_t>(rows.size());
     written = std::max(written, n_past);
-    has_logits = true;
+    has_logits = want_logits;
   }
 
   void CheckToken(int32_t id) const {
@@ -76,56 +78,100 @@ std::span<const float> Session::logits() const noexcept {
   return impl_->logits;
 }
 
+bool Session::InAudioSpan() const noexcept {
+  const Impl& s = *impl_;
+  for (auto it = s.history.rbegin(); it != s.history.rend(); ++it) {
+    if (*it == s.mi.audio_begin) return true;
+    if (*it == s.mi.audio_end) return false;
+  }
+  return false;
+}
+
 std::vector<int32_t> Session::Append(const Prompt& prompt) {
   Impl& s = *impl_;
   const ModelImpl& mi = s.mi;
   std::vector<int32_t> ids;
-  std::vector<std::vector<float>> audio_rows;  // keeps projected audio alive during Forward
+  // Projected audio, one block per audio part, kept alive during Forward; the
+  // audio rows (-1 in ids) take their rows from these blocks in order.
+  std::vector<std::vector<float>> audio_rows;
+  bool open = InAudioSpan();
+  auto project = [&](std::span<const float> samples, const char* what) {
+    if (!mi.audio) {
+      throw std::invalid_argument("the prompt has audio but no mmproj (audio projector) was loaded");
+    }
+    const int64_t frames = model::AudioProjector::Frames(static_cast<int64_t>(samples.size()));
+    if (s.n_past + static_cast<int64_t>(ids.size()) + frames + 2 > s.options.n_ctx) {
+      throw std::invalid_argument(std::string(what) + " of " + std::to_string(frames) +
+                                  " frames does not fit the context of " +
+                                  std::to_string(s.options.n_ctx) + " positions");
+    }
+    if (frames == 0) return;
+    auto& rows = audio_rows.emplace_back(static_cast<size_t>(frames * mi.config.n_embd));
+    mi.audio->Project(samples, *mi.audio_projection, *s.context, rows.data());
+    ids.insert(ids.end(), static_cast<size_t>(frames), -1);
+  };
+  auto require = [&](bool want_open, const char* what) {
+    if (open == want_open) return;
+    throw std::invalid_argument(std::string(what) +
+                                (want_open ? " needs an open audio span (AudioBegin first)"
+                                           : " inside an open audio span (AudioEnd first)"));
+  };
+  auto note_markers = [&](std::span<const int32_t> tokens) {
+    for (int32_t id : tokens) {
+      if (id == mi.audio_begin) open = true;
+      if (id == mi.audio_end) open = false;
+    }
+  };
   for (const auto& part : prompt.parts()) {
     if (const auto* text = std::get_if<std::string>(&part)) {
       auto tokens = mi.tokenizer.Encode(*text, /*parse_special=*/true);
+      note_markers(tokens);
       ids.insert(ids.end(), tokens.begin(), tokens.end());
     } else if (const auto* tokens = std::get_if<std::vector<int32_t>>(&part)) {
       for (int32_t id : *tokens) s.CheckToken(id);
+      note_markers(*tokens);
       ids.insert(ids.end(), tokens->begin(), tokens->end());
     } else if (std::holds_alternative<Prompt::BosToken>(part)) {
       ids.push_back(mi.tokenizer.bos());
-    } else {
-      const auto& clip = std::get<Prompt::AudioClip>(part);
-      if (!mi.audio) {
-        throw std::invalid_argument("the prompt has audio but no mmproj (audio projector) was loaded");
-      }
-      const int64_t frames = model::AudioProjector::Frames(static_cast<int64_t>(clip.samples.size()));
-      if (s.n_past + static_cast<int64_t>(ids.size()) + frames + 2 > s.options.n_ctx) {
-        throw std::invalid_argument("audio clip of " + std::to_string(frames) +
-                                    " frames does not fit the context of " +
-                                    std::to_string(s.options.n_ctx) + " positions");
-      }
-      auto& rows = audio_rows.emplace_back(static_cast<size_t>(frames * mi.config.n_embd));
-      mi.audio->Project(clip.samples, *mi.audio_projection, *s.context, rows.data());
+    } else if (const auto* clip = std::get_if<Prompt::AudioClip>(&part)) {
+      require(false, "an audio clip");
       ids.push_back(mi.audio_begin);
-      ids.insert(ids.end(), static_cast<size_t>(frames), -1);
+      project(clip->samples, "audio clip");
       ids.push_back(mi.audio_end);
+    } else if (std::holds_alternative<Prompt::AudioSpanBegin>(part)) {
+      require(false, "AudioBegin");
+      ids.push_back(mi.audio_begin);
+      open = true;
+    } else if (const auto* frames = std::get_if<Prompt::AudioSpanFrames>(&part)) {
+      require(true, "AudioFrames");
+      project(frames->samples, "audio");
+    } else {
+      require(true, "AudioEnd");
+      project(std::get<Prompt::AudioSpanEnd>(part).tail, "audio");
+      ids.push_back(mi.audio_end);
+      open = false;
     }
   }
 
   std::vector<model::InputRow> rows(ids.size());
-  size_t clip = 0;
+  size_t block = 0;
   int64_t frame = 0;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] >= 0) {
       rows[i].token = ids[i];
       continue;
     }
-    // Audio rows appear clip after clip, in order.
-    while (frame * mi.config.n_embd >= static_cast<int64_t>(audio_rows[clip].size())) {
-      ++clip;
+    // Audio rows appear block after block, in order.
+    while (frame * mi.config.n_embd >= static_cast<int64_t>(audio_rows[block].size())) {
+      ++block;
       frame = 0;
     }
-    rows[i].embedding = audio_rows[clip].data() + frame * mi.config.n_embd;
+    rows[i].embedding = audio_rows[block].data() + frame * mi.config.n_embd;
     ++frame;
   }
-  s.Evaluate(rows);
+  // Nothing is predicted inside audio: a prompt that ends in an open span
+  // (audio still arriving) skips the LM head.
+  s.Evaluate(rows, /*want_logits=*/!open);
   s.history.resize(static_cast<size_t>(s.n_past - static_cast<int64_t>(ids.size())));
   s.history.insert(s.history.end(), ids.begin(), ids.end());
   return ids;

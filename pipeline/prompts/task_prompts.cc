@@ -51,6 +51,11 @@ std::string AstInstruction(std::string_view source, std::string_view target) {
   return out;
 }
 
+std::string LanguageQuestion() {
+  return "\n\nWhich language is spoken in this speech segment? Answer with the English name of "
+         "the language only.";
+}
+
 TranslationParts SplitTranslation(std::string_view answer, std::string_view target) {
   TranslationParts parts;
   answer = Trim(answer);

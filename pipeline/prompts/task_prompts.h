@@ -23,6 +23,10 @@ std::string AsrInstruction(std::string_view language);
 // `target` must name a language (throws std::invalid_argument otherwise).
 std::string AstInstruction(std::string_view source, std::string_view target);
 
+// Asked after the audio (still in the user turn) to identify the spoken
+// language; the answer is scored against the English language names.
+std::string LanguageQuestion();
+
 // Splits an AST answer "<transcript>\n<target>: <translation>" at the first
 // newline, dropping the "<target>: " label when present. Without a newline
 // the whole text is the transcript and `complete` is false.

@@ -1,6 +1,7 @@
 #include "pipeline/stages/guards.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "scribed/engine/prompt_text.h"
@@ -57,9 +58,13 @@ GuardedText GenerateGuarded(engine::Session& session, const engine::Model& model
   params.max_tokens = std::max(1, max_tokens);
   params.on_token = [&](int32_t token, std::string_view) { return !detector.Push(token); };
   if (cancel != nullptr) params.should_abort = [cancel] { return cancel->load(); };
+  const auto started = std::chrono::steady_clock::now();
   engine::Generation g = session.Generate(params);
+  const double decode_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 
   GuardedText out;
+  out.decode_ms = decode_ms;
   out.aborted = g.stop == engine::StopReason::kAborted;
   out.repetition = detector.fired();
   out.truncated = !out.repetition && (g.stop == engine::StopReason::kMaxTokens ||

@@ -47,6 +47,8 @@ struct GuardedText {
   bool truncated = false;
   bool thought = false;
   bool aborted = false;
+  double prefill_ms = 0;  // evaluating the prompt's rest before generation (set by the caller)
+  double decode_ms = 0;   // generation
 };
 
 // Generates from the session's current logits under the guards: stops and

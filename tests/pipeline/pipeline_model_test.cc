@@ -4,31 +4,18 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
 #include "pipeline/stages/prefix_session.h"
-#include "scribed/audio/file_source.h"
-#include "scribed/engine/test_model.h"
 #include "scribed/pipeline/pipeline.h"
 #include "scribed/pipeline/text_tidy.h"
 #include "scribed/pipeline/writers.h"
-#include "tests/support/temp_dir.h"
+#include "tests/pipeline/tiny_model.h"
 
 namespace scribed::pipeline {
 namespace {
-
-namespace fs = std::filesystem;
-
-fs::path Golden() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 class Collect : public ResultSink {
  public:
@@ -46,11 +33,8 @@ class Collect : public ResultSink {
 class PipelineModel : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const scribed::testing::TempDir dir("pipeline-model");  // removed below: the mapping stays valid
-    const auto config = engine::testgen::TestModelConfigFromJson(ReadFile(Golden() / "case-a-text.json"));
-    engine::testgen::WriteTestModel(config, Golden() / "gemma4-vocab.gguf", dir / "m.gguf", dir / "p.gguf");
-    model_ = new std::shared_ptr<const engine::Model>(engine::Model::Load(dir / "m.gguf", dir / "p.gguf"));
-    speech_ = new std::vector<float>(audio::DecodeFile(Golden() / "speech16k.wav"));
+    model_ = new std::shared_ptr<const engine::Model>(testing::TinyModel());
+    speech_ = new std::vector<float>(testing::GoldenSpeech());
   }
   static void TearDownTestSuite() {
     delete model_;

@@ -47,6 +47,8 @@ struct ModelInfo {
 
 // Audio input contract: 16 kHz mono float samples, nominally in [-1, 1].
 inline constexpr int kAudioSampleRate = 16000;
+// Samples per audio row (40 ms): each frame becomes one embedding row.
+inline constexpr int kAudioFrameSamples = 640;
 
 enum class BackendChoice { kCpu, kVulkan, kAuto };
 
@@ -115,21 +117,41 @@ class Model {
   std::unique_ptr<Impl> impl_;
 };
 
-// The input of one Session::Append: text, token ids and audio clips in order.
+// The input of one Session::Append: text, token ids and audio in order.
 // Text is raw: special tokens written in it are parsed. Audio becomes
 // <|audio>, one embedding row per 640 samples, <audio|>.
+//
+// Audio can also arrive while it is being recorded: AudioBegin() opens a span
+// (<|audio>), AudioFrames() adds whole frames to it over any number of
+// Appends, and AudioEnd(tail) closes it, the tail (< 640 samples) becoming a
+// last, zero-padded row. Each frame is projected on its own and attention is
+// causal, so a clip appended this way in any batches gives the logits of
+// Audio(clip) (to float rounding).
 class Prompt {
  public:
   Prompt& Bos();
   Prompt& Text(std::string text);
   Prompt& Tokens(std::vector<int32_t> tokens);
   Prompt& Audio(std::vector<float> samples_16k);
+  Prompt& AudioBegin();
+  // Throws std::invalid_argument unless the size is a multiple of kAudioFrameSamples.
+  Prompt& AudioFrames(std::vector<float> samples_16k);
+  // Throws std::invalid_argument for a tail of kAudioFrameSamples or more.
+  Prompt& AudioEnd(std::vector<float> tail = {});
 
   struct AudioClip {
     std::vector<float> samples;
   };
   struct BosToken {};
-  using Part = std::variant<std::string, std::vector<int32_t>, AudioClip, BosToken>;
+  struct AudioSpanBegin {};
+  struct AudioSpanFrames {
+    std::vector<float> samples;  // whole frames
+  };
+  struct AudioSpanEnd {
+    std::vector<float> tail;  // the last partial frame; may be empty
+  };
+  using Part = std::variant<std::string, std::vector<int32_t>, AudioClip, BosToken, AudioSpanBegin,
+                            AudioSpanFrames, AudioSpanEnd>;
   const std::vector<Part>& parts() const noexcept { return parts_; }
 
  private:
@@ -190,8 +212,16 @@ class Session {
   // Evaluates `prompt` after the positions already held and leaves the logits
   // of its last position. Returns the ids of the positions added (-1 for each
   // audio row). Throws std::invalid_argument for audio without an mmproj, an
-  // invalid token id, or a prompt that does not fit the context.
+  // invalid token id, a prompt that does not fit the context, or audio span
+  // parts out of order (frames or an end with no open span, a begin or a
+  // whole clip inside one); the session is then unchanged. A prompt that ends
+  // inside an open audio span computes no logits (nothing is predicted inside
+  // audio): logits() is then empty.
   std::vector<int32_t> Append(const Prompt& prompt);
+
+  // Whether the positions held end inside an audio span: the last <|audio>
+  // has no <audio|> after it (Rewind can reopen a closed span).
+  bool InAudioSpan() const noexcept;
 
   // Raw logits (after the final softcap) of the last evaluated position; no
   // suppression or penalties. Empty before the first Append.

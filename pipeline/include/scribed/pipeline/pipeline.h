@@ -51,10 +51,20 @@ struct GuardOptions {
   double max_format_ratio = 1.6;
   // A gap of at least this much between clips starts a paragraph.
   int paragraph_pause_ms = 2000;
+  // A detected language less probable than this is flagged language_uncertain
+  // and does not lock an automatic language.
+  double min_language_prob = 0.5;
 };
 
 struct PipelineOptions {
-  std::string language = "auto";  // English name or code; "auto" lets the model decide
+  // English name or code; "auto": the model identifies the language after
+  // the audio of each segment until a detection reaches
+  // guards.min_language_prob, which locks it for the rest of the stream (the
+  // transcription prompt then names it).
+  std::string language = "auto";
+  // With "auto": identify the language of every segment instead of locking
+  // (the prompt keeps asking for the original language).
+  bool redetect_language = false;
   FormatMode mode = FormatMode::kClean;
   std::string translate_to;       // code or English name; empty: no translation
   TranslationPath translation_path = TranslationPath::kText;
@@ -73,6 +83,8 @@ struct Clip {
   std::span<const float> samples;
 };
 
+class LiveTranscriber;
+
 // Thread-compatible. Holds two engine sessions (audio and text prompts).
 class Pipeline {
  public:
@@ -87,7 +99,8 @@ class Pipeline {
   // Transcribes one clip. Returns false when it was cancelled (nothing is
   // emitted for it) and true otherwise, including for a skipped silent clip.
   // Throws std::invalid_argument for a clip over kMaxClipSamples or one that
-  // starts before the previous clip.
+  // starts before the previous clip, std::logic_error while a LiveTranscriber
+  // of this pipeline has a segment open.
   bool Process(const Clip& clip);
 
   // Reports that the stream has been consumed up to `sample` (progress
@@ -112,6 +125,7 @@ class Pipeline {
   Provenance& mutable_provenance() noexcept;
 
  private:
+  friend class LiveTranscriber;  // streams segments through the same stages
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -11,7 +11,7 @@ namespace scribed::pipeline {
 
 // Version of the prompts and guards below; bump whenever a prompt, a default
 // decoding parameter or a guard threshold changes what is transcribed.
-inline constexpr const char* kPromptVersion = "scribed-prompts-1";
+inline constexpr const char* kPromptVersion = "scribed-prompts-2";
 
 // Flags a segment can carry (see docs/output-format.md).
 inline constexpr const char* kFlagRepetition = "repetition";      // a loop was cut
@@ -21,6 +21,8 @@ inline constexpr const char* kFlagFormatFallback = "format_fallback";  // model 
 inline constexpr const char* kFlagTranslationFallback = "translation_fallback";
 inline constexpr const char* kFlagTranslationRepetition = "translation_repetition";
 inline constexpr const char* kFlagTranslationTruncated = "translation_truncated";
+// The detected language's probability is below GuardOptions::min_language_prob.
+inline constexpr const char* kFlagLanguageUncertain = "language_uncertain";
 
 struct Segment {
   int index = 0;            // 0-based, in emission order
@@ -30,6 +32,11 @@ struct Segment {
   std::string verbatim;     // the model's transcript, thought blocks removed
   std::string text;         // formatted (equals verbatim in verbatim mode)
   std::string translation;  // empty unless translating
+  // ISO 639-1 code of the spoken language and its probability: detected by
+  // the model for this segment, or the locked detection of an earlier one
+  // (language "auto"), or the configured language with probability 1.
+  std::string language;
+  double lang_prob = 1.0;
   std::vector<std::string> flags;
 
   bool HasFlag(const std::string& flag) const;
@@ -64,6 +71,9 @@ struct Transcript {
   int64_t duration_ms = 0;     // audio length seen so far (the whole file when complete)
   bool complete = true;        // false when cancelled before the end
   std::string language;        // requested language or "auto"
+  // With "auto": the detection that locked the language (empty, 0 while none has).
+  std::string detected_language;
+  double lang_prob = 0;
   std::string translation_language;  // ISO 639-1 code, empty when not translating
   int skipped_silent_clips = 0;
   // Clips with speech-level audio for which the model wrote nothing: no
