@@ -18,7 +18,7 @@ std::string RenderJson(const Transcript& t) {
   for (const Segment& s : t.segments) {
     json j = {{"index", s.index},     {"start_ms", s.start_ms}, {"end_ms", s.end_ms},
               {"paragraph", s.paragraph}, {"verbatim", s.verbatim}, {"text", s.text},
-              {"language", s.language}, {"lang_prob", s.lang_prob}, {"flags", s.flags}};
+              {"flags", s.flags}};
     if (!t.translation_language.empty()) j["translation"] = s.translation;
     segments.push_back(std::move(j));
   }
@@ -46,8 +46,6 @@ std::string RenderJson(const Transcript& t) {
               {"complete", t.complete},
               {"duration_ms", t.duration_ms},
               {"language", t.language},
-              {"detected_language", t.detected_language},
-              {"lang_prob", t.lang_prob},
               {"translation_language", t.translation_language},
               {"skipped_silent_clips", t.skipped_silent_clips},
               {"empty_clips", t.empty_clips},
