@@ -40,6 +40,7 @@ struct Acknowledged {
   std::map<std::string, std::string> paths;   // every job id handed out, with its file
   std::map<std::string, JobState> ends;       // durably ended jobs
   std::map<std::string, size_t> clips;        // durable clips of each job
+  std::optional<std::string> damage;          // what a restart found wrong, if anything
 };
 
 // The next queued job, without blocking when there is none.
@@ -51,10 +52,14 @@ std::optional<Job> TakeNext(JobStore& store) {
 }
 
 // Opens the store; a failed open is retried once, as a restarted daemon would.
-std::unique_ptr<JobStore> Open(base::FileSystem& fs, const fs::path& dir) {
+std::unique_ptr<JobStore> Open(base::FileSystem& fs, const fs::path& dir, Acknowledged& ack) {
   for (int attempt = 0;; ++attempt) {
     try {
-      return std::make_unique<JobStore>(fs, dir);
+      auto store = std::make_unique<JobStore>(fs, dir);
+      const RecoveryReport& r = store->recovery();
+      if (r.corruption) ack.damage = *r.corruption;
+      if (r.torn_tail_bytes) ack.damage = "torn tail";
+      return store;
     } catch (const std::exception&) {
       if (attempt == 1) throw;
     }
@@ -64,7 +69,7 @@ std::unique_ptr<JobStore> Open(base::FileSystem& fs, const fs::path& dir) {
 // Submits, runs clips, finishes, fails and cancels jobs, restarting in the
 // middle, and records what was acknowledged.
 void LiveAJobsLife(FaultFileSystem& ffs, const fs::path& dir, Acknowledged& ack) {
-  auto store = Open(ffs, dir);
+  auto store = Open(ffs, dir, ack);
   auto submit = [&](const std::string& path) {
     Succeeds([&] { ack.paths[store->Submit(path, {{"lang", "de"}}, 1).id] = path; });
   };
@@ -97,7 +102,7 @@ void LiveAJobsLife(FaultFileSystem& ffs, const fs::path& dir, Acknowledged& ack)
     }
   }
   store.reset();
-  store = Open(ffs, dir);  // the restart compacts the journal
+  store = Open(ffs, dir, ack);  // the restart compacts the journal
   submit("/audio/d.wav");
   for (const Job& job : store->List()) {
     if (job.state == JobState::kQueued &&
@@ -115,6 +120,8 @@ void CheckAfterRestart(FaultFileSystem& ffs, const fs::path& dir, const Acknowle
   ffs.DropUnsyncedData();
   ffs.ClearFaults();
   JobStore store(ffs, dir);
+  // A failed write leaves nothing behind that a later start would trip over.
+  EXPECT_FALSE(ack.damage) << *ack.damage;
   EXPECT_FALSE(store.recovery().corruption) << *store.recovery().corruption;
   EXPECT_EQ(store.recovery().torn_tail_bytes, 0u);
   for (const auto& [id, path] : ack.paths) {
