@@ -81,9 +81,22 @@ void FaultFileSystem::FailOperation(uint64_t n, Fault fault) {
   faults_[n] = fault;
 }
 
+void FaultFileSystem::FillDiskWhenOpening(std::string part) {
+  std::lock_guard lock(mu_);
+  fill_trigger_ = std::move(part);
+}
+
+void FaultFileSystem::Opened(const std::filesystem::path& path) {
+  std::lock_guard lock(mu_);
+  if (!fill_trigger_.empty() && path.filename().string().find(fill_trigger_) != std::string::npos) {
+    disk_full_ = true;
+  }
+}
+
 void FaultFileSystem::ClearFaults() {
   std::lock_guard lock(mu_);
   faults_.clear();
+  fill_trigger_.clear();
   disk_full_ = false;
 }
 
@@ -98,6 +111,7 @@ std::unique_ptr<base::WritableFile> FaultFileSystem::OpenAppend(
     const std::filesystem::path& path) {
   if (const auto fault = TakeOperation()) Throw(ErrorOf(*fault), "cannot open", path);
   auto real = real_.OpenAppend(path);
+  Opened(path);
   {
     std::lock_guard lock(mu_);
     synced_.try_emplace(path, 0);  // a new file's existence is not yet durable
@@ -110,6 +124,7 @@ std::unique_ptr<base::WritableFile> FaultFileSystem::OpenTruncate(
     const std::filesystem::path& path, base::FileMode mode) {
   if (const auto fault = TakeOperation()) Throw(ErrorOf(*fault), "cannot open", path);
   auto real = real_.OpenTruncate(path, mode);
+  Opened(path);
   MarkSynced(path, 0);
   return std::make_unique<TrackedFile>(*this, path, std::move(real), 0);
 }

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include "scribed/base/file_system.h"
 
@@ -51,6 +52,9 @@ class FaultFileSystem final : public base::FileSystem {
   // write_operations() + 1 is the next) fails with `fault`; may be called for
   // several operations.
   void FailOperation(uint64_t n, Fault fault);
+  // The disk fills up the moment a file whose name contains `part` is opened:
+  // that file's writes and every later one fail until SetDiskFull(false).
+  void FillDiskWhenOpening(std::string part);
   // No more injected failures (and space on the disk).
   void ClearFaults();
 
@@ -59,12 +63,15 @@ class FaultFileSystem final : public base::FileSystem {
   std::optional<Fault> TakeOperation();
 
  private:
+  void Opened(const std::filesystem::path& path);  // fills the disk on the trigger
+
   base::PosixFileSystem real_;
   mutable std::mutex mu_;
   std::map<std::filesystem::path, uint64_t> synced_;  // guarded by mu_
   bool disk_full_ = false;                             // guarded by mu_
   uint64_t operations_ = 0;                            // guarded by mu_
   std::map<uint64_t, Fault> faults_;                   // by operation; guarded by mu_
+  std::string fill_trigger_;                           // guarded by mu_
 };
 
 }  // namespace scribed::testing
