@@ -122,7 +122,7 @@ void JobStore::Recover() {
 
 std::optional<int64_t> JobStore::ReadCounter() {
   const std::optional<std::string> bytes = fs_.ReadAll(dir_ / kCounterName);
-  if (!bytes) return std::nullopt;  // none yet: nothing was submitted since it exists
+  if (!bytes) return std::nullopt;  // a new state directory, or one an older scribed kept
   const JournalContents c = ParseJournal(*bytes);
   try {
     if (c.records.size() != 1 || c.corruption || c.torn_tail_bytes ||
@@ -209,10 +209,14 @@ void JobStore::Compact(const std::string& original, const JournalContents& conte
     recovery_.not_compacted = e.what();
   }
   // A full disk has no room for a rewrite, but the intact journal serves as
-  // it is once a torn tail is cut off (which needs no space).
-  const uint64_t intact = original.size() - contents.torn_tail_bytes;
+  // it is once a torn tail is cut off (which needs no space). Read again: a
+  // rename that failed only to sync has put the compacted one in place.
+  const std::string current = fs_.ReadAll(path).value_or(std::string());
+  const JournalContents now = current == original ? contents : ParseJournal(current);
+  if (now.corruption) throw std::runtime_error("job journal changed while opening: " + *now.corruption);
+  const uint64_t intact = current.size() - now.torn_tail_bytes;
   auto file = fs_.OpenAppend(path);
-  if (contents.torn_tail_bytes) {
+  if (now.torn_tail_bytes) {
     file->Truncate(intact);
     file->Sync();
   }

@@ -167,6 +167,35 @@ TEST(JournalFaultTest, AWriteFailingAtEveryStepLosesNothingAcknowledged) {
   }
 }
 
+// A second failure soon after the first: while the journal is being cut
+// back, or on the first appends after a restart that could not compact.
+TEST(JournalFaultTest, TwoFailingWritesLoseNothingAcknowledgedEither) {
+  uint64_t operations = 0;
+  {
+    TempDir dir("life2");
+    FaultFileSystem ffs;
+    Acknowledged ack;
+    LiveAJobsLife(ffs, dir.path(), ack);
+    operations = ffs.write_operations();
+  }
+  for (Fault fault : {Fault::kNoSpace, Fault::kShortWrite, Fault::kSyncError}) {
+    for (uint64_t n = 1; n <= operations; ++n) {
+      for (uint64_t gap : {1, 2, 6, 7}) {
+        TempDir dir("life2");
+        FaultFileSystem ffs;
+        ffs.FailOperation(n, fault);
+        ffs.FailOperation(n + gap, fault);
+        Acknowledged ack;
+        LiveAJobsLife(ffs, dir.path(), ack);
+        CheckAfterRestart(ffs, dir.path(), ack,
+                          "fault " + std::to_string(static_cast<int>(fault)) + " at writes " +
+                              std::to_string(n) + " and " + std::to_string(n + gap));
+        if (HasFailure()) return;
+      }
+    }
+  }
+}
+
 TEST(JournalFaultTest, AFullDiskRejectsJobsAndAppendsWorkOnceSpaceReturns) {
   TempDir dir("full");
   FaultFileSystem ffs;
