@@ -60,8 +60,12 @@ Instance::Instance(config::DaemonOptions options) : options_(std::move(options))
   jobs_ = std::make_unique<JobStore>(file_system_, state_dir_);
   const RecoveryReport& rec = jobs_->recovery();
   if (rec.corruption) {
-    spdlog::error("job journal damaged ({}); a copy is in {}", *rec.corruption,
-                  (state_dir_ / "jobs.journal.corrupt").string());
+    spdlog::error("job journal damaged ({}); the original is kept in {}", *rec.corruption,
+                  rec.corrupt_copy.string());
+  }
+  if (rec.counter_problem) spdlog::error("job number counter unreadable: {}", *rec.counter_problem);
+  if (rec.not_compacted) {
+    spdlog::warn("job journal not compacted ({}); appending to it as it is", *rec.not_compacted);
   }
   if (rec.torn_tail_bytes)
     spdlog::warn("job journal: dropped a torn last record ({} bytes)", rec.torn_tail_bytes);

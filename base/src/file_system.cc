@@ -35,6 +35,13 @@ class PosixWritableFile final : public WritableFile {
   void Sync() override {
     if (::fdatasync(fd_.get()) != 0) ThrowErrno("cannot sync", path_);
   }
+  void Truncate(uint64_t size) override {
+    // The seek matters only without O_APPEND, where writes go to the offset.
+    if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0 ||
+        ::lseek(fd_.get(), static_cast<off_t>(size), SEEK_SET) < 0) {
+      ThrowErrno("cannot truncate", path_);
+    }
+  }
 
  private:
   std::filesystem::path path_;
@@ -86,6 +93,12 @@ void PosixFileSystem::Rename(const std::filesystem::path& from, const std::files
 
 void PosixFileSystem::Remove(const std::filesystem::path& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) ThrowErrno("cannot remove", path);
+}
+
+void PosixFileSystem::RemoveAll(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) throw std::system_error(ec, "cannot remove " + path.string());
 }
 
 void PosixFileSystem::CreateDirectories(const std::filesystem::path& path) {

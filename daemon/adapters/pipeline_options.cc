@@ -1,5 +1,7 @@
 #include "daemon/adapters/pipeline_options.h"
 
+#include "scribed/pipeline/languages.h"
+
 namespace scribed::daemon {
 
 pipeline::PipelineOptions PipelineOptionsFor(const protocol::JobOptions& options,
@@ -12,6 +14,10 @@ pipeline::PipelineOptions PipelineOptionsFor(const protocol::JobOptions& options
   p.threads = model.threads;
   p.guards.max_tokens_per_second = model.max_tokens_per_second;
   return p;
+}
+
+bool IsKnownLanguage(std::string_view code_or_name) {
+  return pipeline::FindLanguage(code_or_name).has_value();
 }
 
 protocol::JobOptions JobDefaults(const config::DaemonOptions& options) {

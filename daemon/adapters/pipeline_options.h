@@ -4,6 +4,8 @@
 // Thread-safe (pure function).
 #pragma once
 
+#include <string_view>
+
 #include "daemon/workers/model_context.h"
 #include "scribed/config/options.h"
 #include "scribed/pipeline/pipeline.h"
@@ -15,6 +17,10 @@ namespace scribed::daemon {
 // defaults, run on `model`. Throws std::invalid_argument for an unknown mode.
 pipeline::PipelineOptions PipelineOptionsFor(const protocol::JobOptions& options,
                                              const ModelContext& model);
+
+// Whether the pipeline knows the language (a code or an English name): the
+// protocol::LanguageCheck the daemon validates requests with.
+bool IsKnownLanguage(std::string_view code_or_name);
 
 // The job options the daemon's settings give a request that sets none.
 protocol::JobOptions JobDefaults(const config::DaemonOptions& options);

@@ -116,6 +116,9 @@ json CommandHandler::Status() const {
 json CommandHandler::Transcribe(const json& args) {
   using namespace protocol::job_field;
   protocol::RejectUnknownArgs(args, {"path", kLanguage, kMode, kTranslateTo, kOutputs});
+  // Checked now, so a job that cannot run is refused rather than failing later.
+  const protocol::JobOptions asked =
+      protocol::ParseJobOptions(args, protocol::JobKind::kFile, IsKnownLanguage);
   const std::string path = protocol::RequireString(args, "path");
   if (path.empty() || path[0] != '/') {
     throw ProtocolError(ErrorCode::kBadArgs, "argument \"path\" must be an absolute path");
@@ -124,7 +127,6 @@ json CommandHandler::Transcribe(const json& args) {
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw ProtocolError(ErrorCode::kNotFound, "no such file: " + path);
   }
-  const protocol::JobOptions asked = protocol::ParseJobOptions(args, protocol::JobKind::kFile);
   const json job_options = protocol::ToJson(protocol::WithDefaults(asked, JobDefaults(c_.options)));
   if (c_.shutting_down) throw ProtocolError(ErrorCode::kBusy, "the daemon is shutting down");
   const Job job = c_.jobs.Submit(path, job_options, NowMs(), [&](const Job& queued) {
@@ -184,7 +186,8 @@ json CaptureSlot::Sessions() const {
 json CommandHandler::CaptureStart(const json& args) {
   using namespace protocol::job_field;
   protocol::RejectUnknownArgs(args, {"device", kLanguage, kTranslateTo, kMode});
-  const protocol::JobOptions asked = protocol::ParseJobOptions(args, protocol::JobKind::kCapture);
+  const protocol::JobOptions asked =
+      protocol::ParseJobOptions(args, protocol::JobKind::kCapture, IsKnownLanguage);
   if (!c_.model.model)
     throw ProtocolError(ErrorCode::kBusy,
                         "no model loaded (start scribed with --model and --mmproj)");

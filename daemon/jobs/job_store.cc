@@ -1,7 +1,10 @@
 #include "daemon/jobs/job_store.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <stdexcept>
+#include <system_error>
 
 namespace scribed::daemon {
 namespace {
@@ -10,6 +13,7 @@ using journal::RecordType;
 using nlohmann::json;
 
 constexpr const char* kJournalName = "jobs.journal";
+constexpr const char* kCounterName = "jobs.next-id";
 
 std::optional<int64_t> JobNumber(const std::string& id) {
   if (id.size() < 3 || id.compare(0, 2, "j-") != 0) return std::nullopt;
@@ -40,37 +44,127 @@ const char* JobStateName(JobState state) noexcept {
 JobStore::JobStore(base::FileSystem& fs, std::filesystem::path state_dir)
     : fs_(fs), dir_(std::move(state_dir)) {
   fs_.CreateDirectories(dir_);
-  const std::string original = fs_.ReadAll(dir_ / kJournalName).value_or(std::string());
-  const JournalContents contents = ParseJournal(original);
-  for (const JournalRecord& record : contents.records) {
-    // A record that passed its checksum but does not make sense (a bug or a
-    // hand edit) is skipped rather than taking the daemon down.
-    try {
-      Apply(record);
-    } catch (const std::exception& e) {
-      recovery_.corruption = "record at offset " + std::to_string(record.offset) + ": " + e.what();
+  RemoveStaleTemporaries();
+  Recover();
+}
+
+JobStore::~JobStore() {
+  std::lock_guard lock(mu_);
+  if (unjournaled_.empty() || !writer_) return;
+  try {
+    WriteUnjournaled();
+  } catch (const std::exception& e) {
+    spdlog::error("job journal: {} job end(s) not journaled ({}); those jobs run again at the next "
+                  "start",
+                  unjournaled_.size(), e.what());
+  }
+}
+
+// A crash between writing and renaming leaves a temporary of the journal or
+// the counter behind; the state directory is this store's alone.
+void JobStore::RemoveStaleTemporaries() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    for (const char* base : {kJournalName, kCounterName}) {
+      if (name.rfind(std::string(base) + ".tmp-", 0) != 0) continue;
+      try {
+        fs_.Remove(entry.path());
+      } catch (const std::exception& e) {
+        spdlog::warn("cannot remove {}: {}", entry.path().string(), e.what());
+      }
     }
   }
+}
+
+void JobStore::Recover() {
+  const std::string original = fs_.ReadAll(dir_ / kJournalName).value_or(std::string());
+  const JournalContents contents = ParseJournal(original);
+  size_t skipped = 0;
+  for (const JournalRecord& record : contents.records) {
+    // A record that passed its checksum but does not make sense (a bug, a
+    // hand edit, or one whose job was lost to damage) is skipped rather than
+    // taking the daemon down.
+    try {
+      const json payload = json::parse(record.payload);
+      // Even a record that cannot be applied proves its job number was used.
+      if (payload.is_object() && payload.contains("job") && payload["job"].is_string()) {
+        if (const auto n = JobNumber(payload["job"].get<std::string>())) {
+          next_number_ = std::max(next_number_, *n + 1);
+        }
+      }
+      Apply(record.type, payload);
+    } catch (const std::exception& e) {
+      if (!skipped++ && !contents.corruption) {
+        recovery_.corruption =
+            "record at offset " + std::to_string(record.offset) + ": " + e.what();
+      }
+    }
+  }
+  if (const auto counter = ReadCounter()) next_number_ = std::max(next_number_, *counter);
   recovery_.records = contents.records.size();
   recovery_.torn_tail_bytes = contents.torn_tail_bytes;
   if (contents.corruption) recovery_.corruption = contents.corruption;
+  const bool damaged = recovery_.corruption.has_value();
   for (auto& [n, job] : jobs_) {
     // A job that was running when the daemon died runs again from its clips.
     if (job.state == JobState::kRunning) job.state = JobState::kQueued;
+    // After damage a clip record of an unfinished job may be missing, and
+    // resuming would leave a hole in its transcript: it starts over.
+    if (damaged && job.state == JobState::kQueued) {
+      job.clips.clear();
+      job.next_sample = 0;
+    }
     if (job.state == JobState::kQueued) ++recovery_.resumed_jobs;
   }
-  Compact(original, contents);
+  Compact(original, contents, damaged);
+}
+
+std::optional<int64_t> JobStore::ReadCounter() {
+  const std::optional<std::string> bytes = fs_.ReadAll(dir_ / kCounterName);
+  if (!bytes) return std::nullopt;  // a new state directory, or one an older scribed kept
+  const JournalContents c = ParseJournal(*bytes);
+  try {
+    if (c.records.size() != 1 || c.corruption || c.torn_tail_bytes ||
+        c.records[0].type != RecordType::kNextJob) {
+      throw std::runtime_error("not one intact record");
+    }
+    const int64_t next = json::parse(c.records[0].payload).at("next").get<int64_t>();
+    if (next < 1) throw std::runtime_error("bad number " + std::to_string(next));
+    return next;
+  } catch (const std::exception& e) {
+    recovery_.counter_problem = (dir_ / kCounterName).string() + ": " + e.what();
+    return std::nullopt;
+  }
+}
+
+void JobStore::WriteCounter(int64_t next) {
+  base::WriteFileAtomically(fs_, dir_ / kCounterName,
+                            EncodeRecord(RecordType::kNextJob, json{{"next", next}}.dump()));
+}
+
+// The damaged original is kept before anything rewrites it; an earlier copy
+// is evidence too, so a new one gets the next free name.
+void JobStore::KeepCorruptCopy(const std::string& original) {
+  const std::string base = std::string(kJournalName) + ".corrupt";
+  std::filesystem::path path = dir_ / base;
+  std::error_code ec;
+  for (int i = 2; std::filesystem::exists(path, ec); ++i) {
+    path = dir_ / (base + "." + std::to_string(i));
+  }
+  base::WriteFileAtomically(fs_, path, original);
+  recovery_.corrupt_copy = path;
 }
 
 // Rewrites the journal from what recovery kept, at every start: a torn tail or
-// the bytes after a corrupt record never stay in front of new appends (which
-// the next recovery could not read past), and the file shrinks to one record
-// per job state. The damaged original is kept beside it for inspection.
-void JobStore::Compact(const std::string& original, const JournalContents& contents) {
-  if (contents.corruption) {
-    base::WriteFileAtomically(fs_, dir_ / (std::string(kJournalName) + ".corrupt"), original);
-  }
-  std::string compacted;
+// damaged bytes never stay in front of new appends, and the file shrinks to
+// one record per job state. It starts with the job counter, so the journal
+// alone also knows every number handed out (jobs.next-id is the copy that
+// survives damage to the journal).
+void JobStore::Compact(const std::string& original, const JournalContents& contents,
+                       bool damaged) {
+  if (damaged) KeepCorruptCopy(original);
+  std::string compacted = EncodeRecord(RecordType::kNextJob, json{{"next", next_number_}}.dump());
   for (const auto& [n, job] : jobs_) {
     compacted += EncodeRecord(RecordType::kJobSubmitted, json{{"job", job.id},
                                                               {"path", job.path},
@@ -104,8 +198,29 @@ void JobStore::Compact(const std::string& original, const JournalContents& conte
     }
   }
   const auto path = dir_ / kJournalName;
-  base::WriteFileAtomically(fs_, path, compacted);
-  writer_ = std::make_unique<JournalWriter>(fs_.OpenAppend(path));
+  try {
+    base::WriteFileAtomically(fs_, path, compacted);
+    writer_ = std::make_unique<JournalWriter>(fs_.OpenAppend(path), compacted.size());
+    return;
+  } catch (const std::system_error& e) {
+    // Damaged bytes must not stay in front of new appends: without a
+    // rewrite the store cannot open.
+    if (damaged) throw;
+    recovery_.not_compacted = e.what();
+  }
+  // A full disk has no room for a rewrite, but the intact journal serves as
+  // it is once a torn tail is cut off (which needs no space). Read again: a
+  // rename that failed only to sync has put the compacted one in place.
+  const std::string current = fs_.ReadAll(path).value_or(std::string());
+  const JournalContents now = current == original ? contents : ParseJournal(current);
+  if (now.corruption) throw std::runtime_error("job journal changed while opening: " + *now.corruption);
+  const uint64_t intact = current.size() - now.torn_tail_bytes;
+  auto file = fs_.OpenAppend(path);
+  if (now.torn_tail_bytes) {
+    file->Truncate(intact);
+    file->Sync();
+  }
+  writer_ = std::make_unique<JournalWriter>(std::move(file), intact);
 }
 
 Job& JobStore::Find(const std::string& id) {
@@ -115,10 +230,13 @@ Job& JobStore::Find(const std::string& id) {
   return it->second;
 }
 
-void JobStore::Apply(const JournalRecord& record) {
-  const json payload = json::parse(record.payload);
+void JobStore::Apply(RecordType type, const json& payload) {
+  if (type == RecordType::kNextJob) {
+    next_number_ = std::max(next_number_, payload.at("next").get<int64_t>());
+    return;
+  }
   const std::string id = payload.at("job").get<std::string>();
-  if (record.type == RecordType::kJobSubmitted) {
+  if (type == RecordType::kJobSubmitted) {
     const auto n = JobNumber(id);
     if (!n) throw std::invalid_argument("bad job id \"" + id + "\"");
     Job job;
@@ -131,7 +249,7 @@ void JobStore::Apply(const JournalRecord& record) {
     return;
   }
   Job& job = Find(id);
-  switch (record.type) {
+  switch (type) {
     case RecordType::kClipDone: {
       json clip{{"next_sample", payload.at("next_sample").get<int64_t>()},
                 {"segments", payload.value("segments", json::array())},
@@ -160,22 +278,56 @@ void JobStore::Apply(const JournalRecord& record) {
       jobs_.erase(*JobNumber(id));
       break;
     case RecordType::kJobSubmitted:
+    case RecordType::kNextJob:
       break;
   }
 }
 
+void JobStore::WriteUnjournaled() {
+  while (!unjournaled_.empty()) {
+    const auto& [type, payload] = unjournaled_.front();
+    writer_->Append(type, payload.dump(-1, ' ', false, json::error_handler_t::replace));
+    unjournaled_.erase(unjournaled_.begin());
+  }
+}
+
 void JobStore::Append(RecordType type, const json& payload) {
-  const std::string bytes = payload.dump(-1, ' ', false, json::error_handler_t::replace);
-  writer_->Append(type, bytes);
-  Apply({type, bytes, 0});
+  WriteUnjournaled();
+  writer_->Append(type, payload.dump(-1, ' ', false, json::error_handler_t::replace));
+  Apply(type, payload);
+}
+
+bool JobStore::EndJob(const std::string& id, RecordType type, const json& payload) {
+  cancel_.erase(id);
+  try {
+    Append(type, payload);
+    return true;
+  } catch (const std::system_error& e) {
+    // The job is over whether or not the disk can say so yet: left running,
+    // it would hold up whoever waits for it.
+    spdlog::error("job {}: cannot journal its end ({}); written with the next record", id,
+                  e.what());
+    Apply(type, payload);
+    unjournaled_.emplace_back(type, payload);
+    return false;
+  }
 }
 
 Job JobStore::Submit(const std::string& path, const json& options, int64_t now_ms,
                      const std::function<void(const Job&)>& announce) {
   std::lock_guard lock(mu_);
-  const std::string id = "j-" + std::to_string(next_number_);
-  Append(RecordType::kJobSubmitted,
-         json{{"job", id}, {"path", path}, {"options", options}, {"submitted_ms", now_ms}});
+  const int64_t n = next_number_;
+  const std::string id = "j-" + std::to_string(n);
+  try {
+    // The counter first: once the job is acknowledged its number must never
+    // come back, even if the journal is damaged later.
+    WriteCounter(n + 1);
+    next_number_ = n + 1;
+    Append(RecordType::kJobSubmitted,
+           json{{"job", id}, {"path", path}, {"options", options}, {"submitted_ms", now_ms}});
+  } catch (const std::system_error& e) {
+    throw std::runtime_error(std::string("job not accepted: ") + e.what());
+  }
   const Job& job = Find(id);
   if (announce) announce(job);
   cv_.notify_all();
@@ -219,10 +371,10 @@ void JobStore::Finish(const std::string& id, const json& outputs, int64_t durati
   cancel_.erase(id);
 }
 
-void JobStore::Fail(const std::string& id, const std::string& error) {
+bool JobStore::Fail(const std::string& id, const std::string& error) {
   std::lock_guard lock(mu_);
-  Append(RecordType::kJobFailed, json{{"job", id}, {"error", error}});
-  cancel_.erase(id);
+  Find(id);
+  return EndJob(id, RecordType::kJobFailed, json{{"job", id}, {"error", error}});
 }
 
 void JobStore::Requeue(const std::string& id) {
@@ -245,10 +397,10 @@ std::optional<JobState> JobStore::Cancel(const std::string& id) {
   return before;
 }
 
-void JobStore::MarkCancelled(const std::string& id) {
+bool JobStore::MarkCancelled(const std::string& id) {
   std::lock_guard lock(mu_);
-  Append(RecordType::kJobCancelled, json{{"job", id}});
-  cancel_.erase(id);
+  Find(id);
+  return EndJob(id, RecordType::kJobCancelled, json{{"job", id}});
 }
 
 std::shared_ptr<std::atomic<bool>> JobStore::CancelFlag(const std::string& id) {
@@ -272,6 +424,11 @@ std::vector<Job> JobStore::List() const {
   std::vector<Job> out;
   for (const auto& [n, job] : jobs_) out.push_back(job);
   return out;
+}
+
+size_t JobStore::UnjournaledCount() const {
+  std::lock_guard lock(mu_);
+  return unjournaled_.size();
 }
 
 size_t JobStore::QueuedCount() const {

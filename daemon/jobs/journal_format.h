@@ -22,7 +22,8 @@ enum class RecordType : uint8_t {
   kJobFailed = 4,     // {job, error}
   kJobCancelled = 5,  // {job}
   kJobRemoved = 6,    // {job}
+  kNextJob = 7,       // {next}: every job number handed out so far is below `next`
 };
-inline constexpr uint8_t kMaxRecordType = 6;
+inline constexpr uint8_t kMaxRecordType = 7;
 
 }  // namespace scribed::daemon::journal

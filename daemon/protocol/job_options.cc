@@ -23,6 +23,25 @@ bool Contains(const List& list, std::string_view value) {
   throw ProtocolError(ErrorCode::kBadArgs, "argument \"" + std::string(field) + "\"" + what);
 }
 
+// "auto" (any case, spaces around) or nothing: the model detects the language.
+bool IsAuto(std::string_view language) {
+  const std::string_view trimmed = base::Trim(language);
+  return trimmed.empty() || base::AsciiLower(trimmed) == "auto";
+}
+
+void CheckLanguage(std::string_view field, const std::string& language, bool auto_allowed,
+                   const LanguageCheck& known_language) {
+  if (language.size() > kMaxLanguageBytes) {
+    BadArgs(field, " is too long (" + std::to_string(language.size()) + " bytes, at most " +
+                       std::to_string(kMaxLanguageBytes) + ")");
+  }
+  if (auto_allowed ? IsAuto(language) : language.empty()) return;
+  // Cut short: the message echoes client input.
+  if (known_language && !known_language(language)) {
+    BadArgs(field, ": unknown language \"" + language.substr(0, 32) + "\"");
+  }
+}
+
 }  // namespace
 
 JobOptions BuiltInJobDefaults() {
@@ -37,12 +56,19 @@ JobOptions WithDefaults(JobOptions options, const JobOptions& defaults) {
   return options;
 }
 
-void Validate(const JobOptions& options, JobKind kind) {
+void Validate(const JobOptions& options, JobKind kind, const LanguageCheck& known_language) {
+  if (options.language) {
+    CheckLanguage(job_field::kLanguage, *options.language, true, known_language);
+  }
+  if (options.translate_to) {
+    CheckLanguage(job_field::kTranslateTo, *options.translate_to, false, known_language);
+  }
   if (options.mode && !Contains(kModes, *options.mode)) {
     BadArgs(job_field::kMode, " must be \"clean\" or \"verbatim\"");
   }
   if (!options.outputs) return;
   if (kind == JobKind::kCapture) BadArgs(job_field::kOutputs, " is for file jobs only");
+  if (options.outputs->empty()) BadArgs(job_field::kOutputs, " must name at least one format");
   for (const std::string& f : *options.outputs) {
     // Cut short: the message echoes client input.
     if (!Contains(kFormats, f)) {
@@ -51,13 +77,13 @@ void Validate(const JobOptions& options, JobKind kind) {
   }
 }
 
-JobOptions ParseJobOptions(const json& args, JobKind kind) {
+JobOptions ParseJobOptions(const json& args, JobKind kind, const LanguageCheck& known_language) {
   JobOptions o;
   o.language = OptionalString(args, job_field::kLanguage);
   o.mode = OptionalString(args, job_field::kMode);
   o.translate_to = OptionalString(args, job_field::kTranslateTo);
   if (kind == JobKind::kFile) o.outputs = OptionalStringList(args, job_field::kOutputs);
-  Validate(o, kind);
+  Validate(o, kind, known_language);
   return o;
 }
 

@@ -97,20 +97,32 @@ void JobRunner::Run() {
   while (!stop_) {
     std::optional<Job> job = store_.WaitNext();
     if (!job) break;
+    // What an earlier, interrupted run left in the job's folder (temporaries
+    // of a write cut short) is no result.
+    RemoveResults(job->id);
     try {
       RunJob(*job);
     } catch (...) {
       // The job failed, not the daemon: record it and go on with the next.
       const protocol::Reply r = ReplyForException(job->id, std::current_exception());
       spdlog::error("job {} ({}) failed: {}", job->id, job->path, r.message);
-      try {
-        store_.Fail(job->id, r.message);
-      } catch (const std::exception& e) {
-        spdlog::critical("cannot journal the failure of job {}: {}", job->id, e.what());
+      RemoveResults(job->id);  // a failed job has no outputs, not even some
+      // Failed in memory even when the disk is full, so whoever waits for the
+      // job learns of it; the store journals the failure when it can.
+      if (!store_.Fail(job->id, r.message)) {
+        spdlog::critical("the failure of job {} is not journaled yet", job->id);
       }
       publisher_.Publish(protocol::JobFailed{r.code, r.message},
                          EventIds{std::nullopt, job->id, std::nullopt});
     }
+  }
+}
+
+void JobRunner::RemoveResults(const std::string& id) {
+  try {
+    fs_.RemoveAll(results_dir_ / id);
+  } catch (const std::exception& e) {
+    spdlog::warn("job {}: cannot remove partial results: {}", id, e.what());
   }
 }
 

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <string>
 #include <thread>
 
 #include "scribed/base/file_system.h"
@@ -39,6 +40,7 @@ class JobRunner {
  private:
   void Run();
   void RunJob(const Job& job);
+  void RemoveResults(const std::string& id);  // results_dir_/id, logging failures
 
   JobStore& store_;
   Publisher& publisher_;

@@ -249,6 +249,33 @@ TEST(DaemonProcessTest, JobsSurviveKill9) {
   EXPECT_EQ(r["result"]["options"]["lang"], "en");
 }
 
+TEST(DaemonProcessTest, TranscribeRefusesBadOptionsAtSubmit) {
+  TempDir dir;
+  const std::string audio = WriteFile(dir.path() / "a.wav", "x");
+  DaemonProcess daemon(dir.path(), {"--heartbeat-ms", "3600000"});
+  zmq::context_t context;
+  ControlClient control(context, daemon.control());
+  const std::vector<std::pair<json, std::string>> refused{
+      {{{"lang", "x"}}, "lang"},
+      {{{"lang", std::string(60000, 'x')}}, "lang"},
+      {{{"translate_to", "Klingon"}}, "translate_to"},
+      {{{"outputs", json::array()}}, "outputs"},
+  };
+  for (const auto& [options, field] : refused) {
+    json args = options;
+    args["path"] = audio;
+    const json r = control.Call("transcribe", args);
+    EXPECT_FALSE(r["ok"]) << r;
+    EXPECT_EQ(r["error"]["code"], "bad_args") << r;
+    EXPECT_NE(r["error"]["message"].get<std::string>().find("\"" + field + "\""),
+              std::string::npos)
+        << r;
+  }
+  EXPECT_EQ(control.Call("jobs")["result"]["jobs"], json::array());
+  const json ok = control.Call("transcribe", {{"path", audio}, {"lang", "German"}});
+  EXPECT_TRUE(ok["ok"]) << ok;
+}
+
 TEST(DaemonProcessTest, SecondDaemonOnSameStateDirIsRefused) {
   TempDir dir;
   DaemonProcess daemon(dir.path());

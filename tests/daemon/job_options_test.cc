@@ -58,6 +58,17 @@ TEST(JobOptions, RejectsBadValuesNamingTheField) {
   EXPECT_THROW(Validate(capture, JobKind::kCapture), ProtocolError);
 }
 
+TEST(JobOptions, RejectsOverlongLanguagesAndEmptyOutputs) {
+  EXPECT_EQ(BadArgsMessage(json{{"lang", std::string(60000, 'x')}}, JobKind::kFile),
+            "argument \"lang\" is too long (60000 bytes, at most 64)");
+  EXPECT_EQ(BadArgsMessage(json{{"translate_to", std::string(65, 'x')}}, JobKind::kCapture),
+            "argument \"translate_to\" is too long (65 bytes, at most 64)");
+  EXPECT_EQ(BadArgsMessage(json{{"outputs", json::array()}}, JobKind::kFile),
+            "argument \"outputs\" must name at least one format");
+  // Without a language table only the length is checked.
+  EXPECT_EQ(ParseJobOptions(json{{"lang", "x"}}, JobKind::kFile).language, "x");
+}
+
 TEST(JobOptions, CaptureIgnoresOutputs) {
   // capture.start rejects "outputs" as an unknown argument before this runs.
   EXPECT_FALSE(ParseJobOptions(json{{"outputs", {"txt"}}}, JobKind::kCapture).outputs);

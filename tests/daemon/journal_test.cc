@@ -82,20 +82,33 @@ TEST(JournalTest, PartialLastHeader) {
   EXPECT_FALSE(c.corruption);
 }
 
-TEST(JournalTest, BadLengthIsCorruption) {
+TEST(JournalTest, BadLengthIsDamageAndTheChecksumRecoversTheRecord) {
   std::string bytes = Journal({"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"});
   const size_t second = EncodeRecord(RecordType::kJobSubmitted, "{\"a\":1}").size();
   bytes[second + 7] = '\x7f';  // length's top byte: far over the limit
   const JournalContents c = ParseJournal(bytes);
-  EXPECT_EQ(c.records.size(), 1u);
+  // The next record shows where this one ends, and its checksum agrees.
+  ASSERT_EQ(c.records.size(), 3u);
+  EXPECT_EQ(c.records[1].payload, "{\"b\":2}");
   ASSERT_TRUE(c.corruption);
   EXPECT_NE(c.corruption->find("offset " + std::to_string(second)), std::string::npos)
       << *c.corruption;
   EXPECT_NE(c.corruption->find("length"), std::string::npos);
-  EXPECT_EQ(c.dropped_bytes, bytes.size() - second);
+  EXPECT_EQ(c.dropped_bytes, 0u);
 }
 
-TEST(JournalTest, ChecksumMismatchIsCorruption) {
+TEST(JournalTest, LengthRunningPastTheEndIsDamageWhenRecordsFollow) {
+  // One flipped bit makes the first record's length reach past the end of
+  // the file; the records inside that span are intact.
+  std::string bytes = Journal({"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"});
+  bytes[6] ^= 0x01;  // length += 65536
+  const JournalContents c = ParseJournal(bytes);
+  EXPECT_EQ(c.torn_tail_bytes, 0u);
+  ASSERT_TRUE(c.corruption);
+  EXPECT_EQ(c.records.size(), 3u);
+}
+
+TEST(JournalTest, ChecksumMismatchDropsOnlyThatRecord) {
   std::string bytes = Journal({"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"});
   const size_t record = EncodeRecord(RecordType::kJobSubmitted, "{\"a\":1}").size();
   // Flip each payload byte of the second record in turn.
@@ -103,9 +116,13 @@ TEST(JournalTest, ChecksumMismatchIsCorruption) {
     std::string damaged = bytes;
     damaged[i] ^= 0x20;
     const JournalContents c = ParseJournal(damaged);
-    EXPECT_EQ(c.records.size(), 1u) << i;
+    ASSERT_EQ(c.records.size(), 2u) << i;
+    EXPECT_EQ(c.records[0].payload, "{\"a\":1}");
+    EXPECT_EQ(c.records[1].payload, "{\"c\":3}");
+    EXPECT_EQ(c.records[1].offset, 2 * record);
     ASSERT_TRUE(c.corruption) << i;
     EXPECT_NE(c.corruption->find("checksum"), std::string::npos);
+    EXPECT_EQ(c.dropped_bytes, record);
   }
 }
 
@@ -130,7 +147,8 @@ TEST(JournalTest, RandomGarbageNeverCrashes) {
     std::string s(rng() % 200, '\0');
     for (char& c : s) c = static_cast<char>(rng());
     const JournalContents c = ParseJournal(s);
-    EXPECT_LE(c.valid_bytes + c.torn_tail_bytes + c.dropped_bytes, s.size());
+    EXPECT_EQ(c.valid_bytes + c.torn_tail_bytes + c.dropped_bytes, s.size());
+    EXPECT_EQ(c.corruption.has_value(), !c.damage.empty());
   }
 }
 
@@ -139,7 +157,7 @@ TEST(JournalTest, PowerCutKeepsOnlySyncedRecords) {
   scribed::testing::FaultFileSystem ffs;
   const fs::path path = dir.path() / "j";
   {
-    JournalWriter w(ffs.OpenAppend(path));
+    JournalWriter w(ffs.OpenAppend(path), 0);
     w.Append(RecordType::kJobSubmitted, "{\"n\":1}");
     w.Append(RecordType::kJobSubmitted, "{\"n\":2}");
   }

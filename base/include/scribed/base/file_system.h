@@ -6,6 +6,7 @@
 // thread-safe; a WritableFile is thread-compatible.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -26,6 +27,10 @@ class WritableFile {
   virtual void Append(std::string_view data) = 0;
   // Returns once everything appended so far is on stable storage.
   virtual void Sync() = 0;
+  // Cuts the file to its first `size` bytes; later appends continue there.
+  // Durable after the next Sync. Needs no free space, so it can take back a
+  // write that a full disk cut short.
+  virtual void Truncate(uint64_t size) = 0;
 };
 
 class FileSystem {
@@ -43,6 +48,9 @@ class FileSystem {
   virtual void Rename(const std::filesystem::path& from, const std::filesystem::path& to) = 0;
   // Removes a file; a missing one is not an error.
   virtual void Remove(const std::filesystem::path& path) = 0;
+  // Removes a file or a directory with everything in it; a missing one is
+  // not an error.
+  virtual void RemoveAll(const std::filesystem::path& path) = 0;
   virtual void CreateDirectories(const std::filesystem::path& path) = 0;
 };
 
@@ -55,6 +63,7 @@ class PosixFileSystem final : public FileSystem {
   std::optional<std::string> ReadAll(const std::filesystem::path& path) override;
   void Rename(const std::filesystem::path& from, const std::filesystem::path& to) override;
   void Remove(const std::filesystem::path& path) override;
+  void RemoveAll(const std::filesystem::path& path) override;
   void CreateDirectories(const std::filesystem::path& path) override;
 };
 

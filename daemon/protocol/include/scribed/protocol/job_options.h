@@ -14,6 +14,8 @@
 // Thread-safe (pure functions).
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -42,20 +44,32 @@ struct JobOptions {
   friend bool operator==(const JobOptions&, const JobOptions&) = default;
 };
 
+// The longest language name or code a job may give (the longest known name
+// is much shorter); longer ones are refused before any lookup.
+inline constexpr size_t kMaxLanguageBytes = 64;
+
+// Whether a language name or code is one the transcriber knows. The table
+// lives with the pipeline, which this library must not depend on: the daemon
+// passes its lookup in. Not called for an "auto" or empty `lang`, nor for an
+// empty `translate_to`.
+using LanguageCheck = std::function<bool(std::string_view code_or_name)>;
+
 // Every field set: "auto", "clean", "" and {"txt"}.
 JobOptions BuiltInJobDefaults();
 
 // `options` with each unset field taken from `defaults`.
 JobOptions WithDefaults(JobOptions options, const JobOptions& defaults);
 
-// Checks the set fields: mode is clean or verbatim, every output format is
-// known, and a capture session has no outputs. Throws ProtocolError(kBadArgs)
-// naming the field.
-void Validate(const JobOptions& options, JobKind kind);
+// Checks the set fields: languages are at most kMaxLanguageBytes long and,
+// given `known_language`, known; mode is clean or verbatim; a file job names
+// at least one output format and every one is known; a capture session has
+// no outputs. Throws ProtocolError(kBadArgs) naming the field.
+void Validate(const JobOptions& options, JobKind kind, const LanguageCheck& known_language = {});
 
 // The job fields present in `args` (other members are the caller's), type-
 // checked and validated; throws ProtocolError(kBadArgs) naming the field.
-JobOptions ParseJobOptions(const nlohmann::json& args, JobKind kind);
+JobOptions ParseJobOptions(const nlohmann::json& args, JobKind kind,
+                           const LanguageCheck& known_language = {});
 
 // The set fields as a JSON object under their wire names.
 nlohmann::json ToJson(const JobOptions& options);
