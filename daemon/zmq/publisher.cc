@@ -35,7 +35,7 @@ Publisher::Publisher(zmq::context_t& context, Options options)
     : options_(std::move(options)),
       pub_(context, zmq::socket_type::pub),
       replay_(options_.replay_events) {
-  pub_.set(zmq::sockopt::sndhwm, 100000);
+  pub_.set(zmq::sockopt::sndhwm, kSubscriberQueueEvents);
   pub_.set(zmq::sockopt::linger, 1000);  // let the final daemon.state leave
   BindEndpoint(pub_, options_.endpoint, options_.security);
   alive_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
