@@ -102,6 +102,7 @@ TEST(SlowSubscriberTest, EventsAreDroppedForASubscriberThatNeverReadsOnly) {
     previous = seq;
     ++received;
   }
+  RecordProperty("slow_subscriber_received", static_cast<int>(received));
   EXPECT_TRUE(gap);
   EXPECT_LT(received, static_cast<uint64_t>(kEvents) / 2)
       << "the daemon queued " << received << " events for a subscriber that never read";
