@@ -3,7 +3,7 @@
 //    (created 0700, an existing one must already be private), and never
 //    replace the socket of a process still listening there;
 //  - tcp:// binds loopback unless remote access is allowed, and always with
-//    CURVE: clients are admitted by the ZAP handler (zap_handler.h).
+//    CURVE: clients are admitted by the ZAP handler (curve_server.h).
 //
 // Thread-safe.
 #pragma once
