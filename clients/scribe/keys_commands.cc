@@ -62,7 +62,8 @@ void AddKeysCommands(CLI::App& app) {
   CLI::App* generate =
       keys.add_subcommand("generate", "Create this client's key pair and print its public key");
   generate->add_flag("--force", *force, "replace an existing key pair");
-  generate->callback([force] { SetExitCode(RunReportingErrors([&] { return Generate(*force); })); });
+  generate->callback(
+      [force] { SetExitCode(RunReportingErrors([&] { return Generate(*force); })); });
   CLI::App* show = keys.add_subcommand("show", "Print this client's public key");
   show->callback([] { SetExitCode(RunReportingErrors(Show)); });
 }

@@ -108,10 +108,10 @@ void WriteKeyPair(const fs::path& dir, std::string_view name, const CurveKeyPair
   base::WriteFileAtomically(base::RealFileSystem(), dir / (base + ".pub"),
                             "# CURVE public key (" + base + ")\n" + pair.public_key + "\n",
                             base::FileMode::kPrivate);
-  base::WriteFileAtomically(base::RealFileSystem(), dir / (base + ".key"),
-                            "# CURVE secret key (" + base + "): keep it private\n" +
-                                pair.secret_key + "\n",
-                            base::FileMode::kPrivate);
+  base::WriteFileAtomically(
+      base::RealFileSystem(), dir / (base + ".key"),
+      "# CURVE secret key (" + base + "): keep it private\n" + pair.secret_key + "\n",
+      base::FileMode::kPrivate);
 }
 
 CurveKeyPair LoadOrCreateKeyPair(const fs::path& dir, std::string_view name,

@@ -48,8 +48,8 @@ void CheckNobodyListens(const std::string& endpoint, const std::filesystem::path
 void PrepareIpc(const std::string& endpoint) {
   const std::filesystem::path path = endpoint.substr(6);
   if (path.empty() || path.string()[0] == '@') {
-    throw EndpointError(endpoint +
-                        ": ipc endpoints must be file paths (abstract sockets have no permissions)");
+    throw EndpointError(
+        endpoint + ": ipc endpoints must be file paths (abstract sockets have no permissions)");
   }
   if (!path.parent_path().empty()) {
     try {
@@ -94,7 +94,8 @@ TcpTarget PrepareTcp(const std::string& endpoint, const TransportSecurity& secur
   TcpTarget target{endpoint, host.front() == '['};
   // libzmq binds a host name only if it names an interface; resolve the one
   // name that is documented instead of looking names up.
-  if (host == "localhost") target.address = "tcp://127.0.0.1:" + endpoint.substr(6 + host.size() + 1);
+  if (host == "localhost")
+    target.address = "tcp://127.0.0.1:" + endpoint.substr(6 + host.size() + 1);
   return target;
 }
 

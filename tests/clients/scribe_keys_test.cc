@@ -93,8 +93,7 @@ TEST(ScribeKeys, GeneratedKeyReachesADaemonThatListsIt) {
   // Without the daemon's public key, the error says where to put it.
   const std::string control = "tcp://127.0.0.1:" + std::to_string(FreePort());
   EXPECT_EQ(Scribe(home, "status --control " + control, err).exit_code, 2);
-  EXPECT_NE(ReadFile(err).find((dir / "server.pub").string()), std::string::npos)
-      << ReadFile(err);
+  EXPECT_NE(ReadFile(err).find((dir / "server.pub").string()), std::string::npos) << ReadFile(err);
 
   // The daemon's owner lists the key; the client copies the daemon's.
   const fs::path daemon_keys = config::DaemonKeyDir(tmp / "state");

@@ -16,9 +16,9 @@
 #include <fstream>
 
 #include "scribed/base/private_dir.h"
+#include "scribed/base/unique_fd.h"
 #include "scribed/client/client.h"
 #include "scribed/config/curve_keys.h"
-#include "scribed/base/unique_fd.h"
 #include "tests/daemon/daemon_process.h"
 
 namespace scribed::daemon::testing {
@@ -195,10 +195,9 @@ TEST_F(EndpointSecurityTest, SecondDaemonOnLiveIpcEndpointsIsRefused) {
   ControlClient control(context_, first.control());
   const int first_pid = control.Call("status")["result"]["pid"];
   TempDir other("endpoints-2");
-  auto [code, err] =
-      RunScribed({"--config", "/dev/null", "--state-dir", (other / "state").string(), "--events",
-                  first.events(), "--control", first.control()},
-                 other.path());
+  auto [code, err] = RunScribed({"--config", "/dev/null", "--state-dir", (other / "state").string(),
+                                 "--events", first.events(), "--control", first.control()},
+                                other.path());
   EXPECT_EQ(code, 1) << err;
   EXPECT_NE(err.find("is listening on"), std::string::npos) << err;
   // The first daemon keeps its sockets: a new client still reaches it.
@@ -308,8 +307,8 @@ TEST_F(EndpointSecurityTest, WrongServerKeyIsNoAnswer) {
   const config::CurveKeyPair server = client::GenerateCurveKeyPair();
   const config::CurveKeyPair alice = client::GenerateCurveKeyPair();
   PrepareCurveState(dir_ / "state", server, {alice.public_key});
-  const Endpoints tcp{IpcEndpointsIn(dir_.path()).events,
-                      Tcp("127.0.0.1", FreeLoopbackPort()), KeysFor(alice, server)};
+  const Endpoints tcp{IpcEndpointsIn(dir_.path()).events, Tcp("127.0.0.1", FreeLoopbackPort()),
+                      KeysFor(alice, server)};
   DaemonProcess daemon(dir_.path(), {}, tcp);
   // Alice's pair, but a key that is not the daemon's: the daemon cannot read
   // her hello, so nothing she sends arrives, and the error says what to check.
@@ -360,8 +359,7 @@ TEST_F(EndpointSecurityTest, LocalhostAndIpv6LoopbackBind) {
   const config::CurveKeyPair server = client::GenerateCurveKeyPair();
   const config::CurveKeyPair alice = client::GenerateCurveKeyPair();
   PrepareCurveState(dir_ / "state", server, {alice.public_key});
-  const Endpoints tcp{Tcp("localhost", v4.at(0)), Tcp("[::1]", v6.at(0)),
-                      KeysFor(alice, server)};
+  const Endpoints tcp{Tcp("localhost", v4.at(0)), Tcp("[::1]", v6.at(0)), KeysFor(alice, server)};
   DaemonProcess daemon(dir_.path(), {"--heartbeat-ms", "100"}, tcp);
   ControlClient control(context_, tcp.control, tcp.curve);
   const json status = control.Call("status")["result"];

@@ -22,8 +22,7 @@ std::string HostOf(const std::string& endpoint) {
 
 }  // namespace
 
-Connection::Connection(zmq::context_t& context, zmq::socket_t& socket,
-                       const std::string& endpoint,
+Connection::Connection(zmq::context_t& context, zmq::socket_t& socket, const std::string& endpoint,
                        const std::optional<config::ClientCurveKeys>& curve)
     : endpoint_(endpoint) {
   if (endpoint.rfind("tcp://", 0) == 0) {
