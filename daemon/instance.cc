@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include "daemon/notify.h"
+#include "scribed/base/private_dir.h"
 #include "scribed/base/version.h"
 #include "scribed/config/file_hash.h"
 #include "scribed/protocol/endpoints.h"
@@ -43,9 +44,16 @@ Instance::Instance(config::DaemonOptions options) : options_(std::move(options))
   events_endpoint_ = options_.events.empty() ? protocol::BindEventsEndpoint() : options_.events;
   control_endpoint_ =
       options_.control.empty() ? protocol::BindControlEndpoint() : options_.control;
+  // Before anything is created: an endpoint that cannot be used.
+  for (const std::string* endpoint : {&events_endpoint_, &control_endpoint_}) {
+    CheckEndpoint(*endpoint, options_.allow_remote);
+  }
 
-  file_system_.CreateDirectories(state_dir_);
-  ::chmod(state_dir_.c_str(), 0700);
+  try {
+    base::EnsurePrivateDirectory(state_dir_);
+  } catch (const base::PrivateDirError& e) {
+    throw std::runtime_error(std::string("state directory ") + e.what());
+  }
   const auto lock_path = state_dir_ / "lock";
   lock_fd_ = base::UniqueFd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (lock_fd_.get() < 0)
@@ -71,7 +79,15 @@ Instance::Instance(config::DaemonOptions options) : options_(std::move(options))
     spdlog::warn("job journal: dropped a torn last record ({} bytes)", rec.torn_tail_bytes);
   spdlog::info("job journal: {} records, {} jobs to run", rec.records, rec.resumed_jobs);
 
-  const TransportSecurity security{options_.allow_remote, options_.curve_secret_key};
+  TransportSecurity security{options_.allow_remote, ""};
+  if (IsTcpEndpoint(events_endpoint_) || IsTcpEndpoint(control_endpoint_)) {
+    const std::filesystem::path key_dir = config::DaemonKeyDir(state_dir_);
+    curve_ = std::make_unique<CurveServer>(context_, key_dir,
+                                           options_.authorized_keys.empty()
+                                               ? key_dir / "authorized_keys"
+                                               : std::filesystem::path(options_.authorized_keys));
+    security.curve_secret_key = curve_->secret_key();
+  }
   Publisher::Options pub;
   pub.endpoint = events_endpoint_;
   pub.security = security;

@@ -3,6 +3,7 @@
 // (daemon/commands/). main() builds one Instance and calls Run().
 //
 // Threads (each a member below, each with one job):
+//   zap        - CurveServer: admits CURVE clients (only with a tcp:// endpoint)
 //   publisher  - owns the PUB socket; stamps and sends events, heartbeats
 //   control    - owns the ROUTER socket; answers commands
 //   job worker - JobRunner: runs queued file jobs through the pipeline
@@ -27,6 +28,7 @@
 #include "daemon/workers/job_runner.h"
 #include "daemon/workers/model_context.h"
 #include "daemon/zmq/control_server.h"
+#include "daemon/zmq/curve_server.h"
 #include "daemon/zmq/publisher.h"
 #include "scribed/base/file_system.h"
 #include "scribed/base/unique_fd.h"
@@ -71,6 +73,7 @@ class Instance {
   CaptureSlot capture_;  // before the publisher: its heartbeats list the sessions
   std::atomic<bool> shutting_down_{false};
   std::atomic<const char*> state_{"starting"};  // as last published in daemon.state
+  std::unique_ptr<CurveServer> curve_;          // ZAP thread; only with a tcp:// endpoint
   std::unique_ptr<Publisher> publisher_;        // publisher thread
   std::unique_ptr<CommandHandler> commands_;    // runs on the control thread
   std::unique_ptr<ControlServer> control_;      // control thread

@@ -34,6 +34,9 @@ void AddTranscribeCommands(CLI::App& app);
 // batch run|status|retry-failed (clients/scribe/batch_commands.cc).
 void AddBatchCommands(CLI::App& app);
 
+// keys generate|show (clients/scribe/keys_commands.cc).
+void AddKeysCommands(CLI::App& app);
+
 // listen, status, jobs, capture start|stop (clients/scribe/daemon_commands.cc);
 // transcribe --daemon runs there too (RunTranscribeOnDaemon).
 void AddDaemonCommands(CLI::App& app);

@@ -35,6 +35,7 @@ int main(int argc, char** argv) try {
   scribed::cli::AddTranscribeCommands(app);
   scribed::cli::AddBatchCommands(app);
   scribed::cli::AddDaemonCommands(app);
+  scribed::cli::AddKeysCommands(app);
   CLI11_PARSE(app, argc, argv);
   return scribed::cli::g_exit_code;
 } catch (const std::exception& e) {

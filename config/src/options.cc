@@ -92,14 +92,16 @@ const std::vector<OptionSpec>& OptionTable() {
        0,
        {}},
       {"allow_remote",
-       "allow TCP endpoints on non-loopback addresses (needs curve_secret_key)",
+       "allow tcp:// endpoints on non-loopback addresses (clients still need an authorized "
+       "CURVE key)",
        &Opt::allow_remote,
        0,
        0,
        {}},
-      {"curve_secret_key",
-       "CURVE server secret key (Z85, 40 characters) for TCP endpoints",
-       &Opt::curve_secret_key,
+      {"authorized_keys",
+       "CURVE public keys of the clients admitted on tcp:// endpoints, one per line; default "
+       "<state_dir>/curve/authorized_keys",
+       &Opt::authorized_keys,
        0,
        0,
        {}},
@@ -235,14 +237,9 @@ std::filesystem::path DefaultStateDir() {
 }
 
 void ValidateOptions(const DaemonOptions& options) {
-  if (!options.curve_secret_key.empty() && options.curve_secret_key.size() != 40) {
-    throw ConfigError("curve_secret_key: expected 40 Z85 characters, found " +
-                      std::to_string(options.curve_secret_key.size()));
-  }
-  if (options.allow_remote && options.curve_secret_key.empty()) {
-    throw ConfigError(
-        "allow_remote: remote TCP access needs curve_secret_key (a CURVE key pair, e.g. from "
-        "zmq.curve_keypair())");
+  if (!options.events.empty() && options.events == options.control) {
+    throw ConfigError("events and control are both " + options.events +
+                      "; each socket needs its own endpoint");
   }
 }
 

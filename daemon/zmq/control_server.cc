@@ -38,14 +38,12 @@ ControlServer::ControlServer(zmq::context_t& context, const std::string& endpoin
       wake_endpoint_("inproc://scribed-control-wake-" +
                      std::to_string(reinterpret_cast<uintptr_t>(this))),
       context_(context) {
-  PrepareEndpoint(endpoint, security);
-  ApplySecurity(router_, endpoint, security);
   router_.set(zmq::sockopt::maxmsgsize, protocol::kMaxTransportBytes);
   router_.set(zmq::sockopt::linger, 0);
   router_.set(zmq::sockopt::sndhwm, 10000);
   // A reply to a peer that went away is dropped, not an error.
   router_.set(zmq::sockopt::router_mandatory, 0);
-  router_.bind(endpoint);
+  BindEndpoint(router_, endpoint, security);
   wake_pull_.bind(wake_endpoint_);
   alive_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
   thread_ = std::thread([this] { Run(); });

@@ -35,11 +35,9 @@ Publisher::Publisher(zmq::context_t& context, Options options)
     : options_(std::move(options)),
       pub_(context, zmq::socket_type::pub),
       replay_(options_.replay_events) {
-  PrepareEndpoint(options_.endpoint, options_.security);
-  ApplySecurity(pub_, options_.endpoint, options_.security);
-  pub_.set(zmq::sockopt::sndhwm, 100000);
+  pub_.set(zmq::sockopt::sndhwm, kSubscriberQueueEvents);
   pub_.set(zmq::sockopt::linger, 1000);  // let the final daemon.state leave
-  pub_.bind(options_.endpoint);
+  BindEndpoint(pub_, options_.endpoint, options_.security);
   alive_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
   // The socket moves to the publisher thread; starting it is the barrier
   // ZeroMQ requires for that.

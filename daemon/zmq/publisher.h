@@ -39,6 +39,13 @@ struct EventIds {
 
 class Publisher {
  public:
+  // Events queued in the daemon for one subscriber (ZMQ_SNDHWM). A subscriber
+  // that falls further behind loses events (a gap in seq) instead of growing
+  // the daemon; `replay` returns what it missed. At typical event sizes
+  // (0.2-2 KB) this bounds the memory a subscriber that never reads costs to
+  // about 1 MB, plus the kernel's socket buffer.
+  static constexpr int kSubscriberQueueEvents = 1000;
+
   struct Options {
     std::string endpoint;
     TransportSecurity security;

@@ -96,13 +96,19 @@ TEST_F(ConfigTest, PrintConfigRoundTrips) {
   EXPECT_TRUE(back.allow_remote);
 }
 
-TEST_F(ConfigTest, RemoteNeedsCurve) {
+TEST_F(ConfigTest, EventsAndControlNeedTheirOwnEndpoints) {
   DaemonOptions o;
-  o.allow_remote = true;
-  EXPECT_THROW(ValidateOptions(o), ConfigError);
-  o.curve_secret_key = "short";
-  EXPECT_THROW(ValidateOptions(o), ConfigError);
-  o.curve_secret_key = std::string(40, 'a');
+  EXPECT_NO_THROW(ValidateOptions(o));
+  o.events = o.control = "ipc:///run/x/sock";
+  try {
+    ValidateOptions(o);
+    ADD_FAILURE() << "accepted one endpoint for both sockets";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(),
+                 "events and control are both ipc:///run/x/sock; each socket needs its own "
+                 "endpoint");
+  }
+  o.control = "ipc:///run/x/control";
   EXPECT_NO_THROW(ValidateOptions(o));
 }
 

@@ -39,10 +39,19 @@ int ExitStatus(int status) {
 
 }  // namespace
 
+Endpoints IpcEndpointsIn(const std::filesystem::path& dir) {
+  return {"ipc://" + (dir / "run/events").string(), "ipc://" + (dir / "run/control").string(),
+          std::nullopt};
+}
+
 DaemonProcess::DaemonProcess(const std::filesystem::path& dir, std::vector<std::string> extra)
+    : DaemonProcess(dir, std::move(extra), IpcEndpointsIn(dir)) {}
+
+DaemonProcess::DaemonProcess(const std::filesystem::path& dir, std::vector<std::string> extra,
+                             Endpoints endpoints)
     : dir_(dir) {
-  events_ = "ipc://" + (dir / "run/events").string();
-  control_ = "ipc://" + (dir / "run/control").string();
+  events_ = endpoints.events;
+  control_ = endpoints.control;
   std::vector<std::string> args{"--events", events_,       "--control",
                                 control_,   "--state-dir", (dir / "state").string(),
                                 "--config", "/dev/null"};
@@ -50,26 +59,33 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& dir, std::vector<std::
   pid_ = Spawn(args, dir / "stderr.log");
   // Ready when status says so; a daemon that dies first fails fast. Model
   // loading and hashing are slow under sanitizers: allow a minute.
-  zmq::context_t context;
-  ControlClient client(context, control_);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("scribed exited with " + std::to_string(ExitStatus(status)) + ": " +
-                               Stderr());
+  std::string failure;
+  try {
+    zmq::context_t context;
+    ControlClient client(context, control_, endpoints.curve);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("scribed exited with " + std::to_string(ExitStatus(status)) +
+                                 ": " + Stderr());
+      }
+      auto reply =
+          client.Raw({R"({"v":1,"id":"ready","cmd":"status"})"}, std::chrono::milliseconds(100));
+      if (reply && nlohmann::json::parse(*reply)["result"]["state"] == "ready") return;
+      if (reply) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // loading the model
     }
-    auto reply =
-        client.Raw({R"({"v":1,"id":"ready","cmd":"status"})"}, std::chrono::milliseconds(100));
-    if (reply && nlohmann::json::parse(*reply)["result"]["state"] == "ready") return;
-    if (reply) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // loading the model
+    failure = "scribed did not become ready within 60 s: ";
+  } catch (const std::exception& e) {
+    if (pid_ < 0) throw;  // it exited
+    failure = std::string(e.what()) + "; scribed's stderr: ";
   }
   // The destructor does not run for a throwing constructor: stop it here.
   const std::string err = Stderr();
   ::kill(pid_, SIGKILL);
   Wait();
-  throw std::runtime_error("scribed did not become ready within 60 s: " + err);
+  throw std::runtime_error(failure + err);
 }
 
 DaemonProcess::~DaemonProcess() {
@@ -96,16 +112,29 @@ std::string DaemonProcess::Stderr() const {
 }
 
 std::pair<int, std::string> RunScribed(const std::vector<std::string>& args,
-                                       const std::filesystem::path& dir) {
+                                       const std::filesystem::path& dir,
+                                       std::chrono::seconds timeout) {
   const auto err = dir / "run-stderr.log";
   std::filesystem::remove(err);
   const pid_t pid = Spawn(args, err);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  // Polled, so that a scribed that keeps running fails the test instead of
+  // hanging it.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool killed = false;
+  while (::waitpid(pid, &status, WNOHANG) != pid) {
+    if (std::chrono::steady_clock::now() >= deadline && !killed) {
+      ::kill(pid, SIGKILL);
+      killed = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   std::ifstream in(err);
   std::stringstream ss;
   ss << in.rdbuf();
-  return {ExitStatus(status), ss.str()};
+  std::string text = ss.str();
+  if (killed) text += "\n(killed: still running after the test's timeout)";
+  return {ExitStatus(status), text};
 }
 
 nlohmann::json ControlClient::Call(const std::string& cmd, nlohmann::json args) {

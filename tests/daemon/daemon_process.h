@@ -1,5 +1,6 @@
 // Test helpers: a scribed process on ipc:// endpoints in a temporary
-// directory, and small ZeroMQ clients for its two sockets.
+// directory (or on endpoints of the test's choosing), and small ZeroMQ
+// clients for its two sockets.
 #pragma once
 
 #include <signal.h>
@@ -20,12 +21,23 @@ namespace scribed::daemon::testing {
 
 using scribed::testing::TempDir;
 
+// Where a DaemonProcess listens instead of `dir`/run/{events,control}, and
+// the CURVE keys its readiness check (and the clients below) use on tcp://.
+struct Endpoints {
+  std::string events, control;
+  std::optional<config::ClientCurveKeys> curve;
+};
+
 // A running scribed. The destructor kills it (SIGKILL) if still alive.
 class DaemonProcess {
  public:
   // Starts scribed with --events/--control in `dir`/run and --state-dir
   // `dir`/state plus `extra` flags, and waits until `status` says "ready".
+  // Throws std::runtime_error with its stderr when it exits first.
   DaemonProcess(const std::filesystem::path& dir, std::vector<std::string> extra = {});
+  // The same on `endpoints`.
+  DaemonProcess(const std::filesystem::path& dir, std::vector<std::string> extra,
+                Endpoints endpoints);
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
@@ -44,16 +56,22 @@ class DaemonProcess {
   pid_t pid_ = -1;
 };
 
-// Runs scribed with `args` to completion; returns {exit status, stderr}.
+// Default ipc:// endpoints in `dir`/run, as DaemonProcess uses them.
+Endpoints IpcEndpointsIn(const std::filesystem::path& dir);
+
+// Runs scribed with `args` to completion; returns {exit status, stderr}. One
+// still running after `timeout` is killed (status 137).
 std::pair<int, std::string> RunScribed(const std::vector<std::string>& args,
-                                       const std::filesystem::path& dir);
+                                       const std::filesystem::path& dir,
+                                       std::chrono::seconds timeout = std::chrono::seconds(30));
 
 // The client library's control client, with the whole reply as JSON (tests
 // look at "ok" and "error" as well as "result").
 class ControlClient {
  public:
-  ControlClient(zmq::context_t& context, const std::string& endpoint)
-      : client_(context, endpoint) {}
+  ControlClient(zmq::context_t& context, const std::string& endpoint,
+                const std::optional<config::ClientCurveKeys>& curve = std::nullopt)
+      : client_(context, endpoint, curve) {}
   // Sends raw frames (after the DEALER's own routing) and returns the reply
   // body, or nullopt after `timeout`.
   std::optional<std::string> Raw(const std::vector<std::string>& frames,
@@ -69,8 +87,9 @@ class ControlClient {
 // The client library's subscriber, on one prefix ("" for every topic).
 class Subscriber {
  public:
-  Subscriber(zmq::context_t& context, const std::string& endpoint, const std::string& prefix = "")
-      : subscriber_(context, endpoint, {prefix}) {}
+  Subscriber(zmq::context_t& context, const std::string& endpoint, const std::string& prefix = "",
+             const std::optional<config::ClientCurveKeys>& curve = std::nullopt)
+      : subscriber_(context, endpoint, {prefix}, curve) {}
   // The next event as {topic, parsed body}, or nullopt after `timeout`.
   std::optional<std::pair<std::string, nlohmann::json>> Next(
       std::chrono::milliseconds timeout = std::chrono::seconds(10));

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -63,16 +64,24 @@ TEST(PublisherTest, EveryEventIsInTheReplayLogWhenPublishReturns) {
 TEST(PublisherTest, SocketCarriesTheLoggedStreamInSeqOrder) {
   TempDir dir;
   zmq::context_t context;
-  const Publisher::Options options = OptionsIn(dir, std::chrono::milliseconds(10));
+  // No heartbeats: everything this subscriber has not read yet must fit in
+  // what the publisher queues for one subscriber.
+  const Publisher::Options options = OptionsIn(dir, std::chrono::hours(1));
   Publisher publisher(context, options);
   Subscriber sub(context, options.endpoint);
-  // The subscription is live once a heartbeat arrives (slow joiner).
-  auto first = sub.Next();
-  ASSERT_TRUE(first);
+  // The subscription is live once a probe arrives (slow joiner).
+  std::optional<std::pair<std::string, json>> first;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!first) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the subscription never became live";
+    publisher.Publish("job.progress", json{{"probe", true}});
+    first = sub.Next(std::chrono::milliseconds(10));
+  }
+  constexpr int kEach = Publisher::kSubscriberQueueEvents / 4;
   std::vector<std::thread> producers;
   for (int t = 0; t < 3; ++t) {
     producers.emplace_back([&] {
-      for (int i = 0; i < 500; ++i) publisher.Publish("segment.final", json{{"text", "x"}});
+      for (int i = 0; i < kEach; ++i) publisher.Publish("segment.final", json{{"text", "x"}});
     });
   }
   for (auto& p : producers) p.join();

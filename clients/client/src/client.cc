@@ -1,15 +1,51 @@
 #include "scribed/client/client.h"
 
+#include <array>
 #include <utility>
 
-namespace scribed::client {
+#include "connection.h"
 
-ControlClient::ControlClient(zmq::context_t& context, const std::string& endpoint)
+namespace scribed::client {
+namespace {
+
+// Waits up to `timeout` for `socket` to be readable, checking the
+// connection's handshake meanwhile (which throws on a refused key).
+bool WaitReadable(zmq::socket_t& socket, Connection& connection,
+                  std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::array<zmq::pollitem_t, 2> items{zmq::pollitem_t{socket.handle(), 0, ZMQ_POLLIN, 0}};
+    size_t n = 1;
+    if (auto monitor = connection.MonitorItem()) items[n++] = *monitor;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    zmq::poll(items.data(), n, std::max(left, std::chrono::milliseconds(0)));
+    if (n == 2 && (items[1].revents & ZMQ_POLLIN)) connection.CheckHandshake();
+    if (items[0].revents & ZMQ_POLLIN) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+  }
+}
+
+}  // namespace
+
+config::CurveKeyPair GenerateCurveKeyPair() {
+  std::array<char, 41> pub{}, secret{};
+  if (zmq_curve_keypair(pub.data(), secret.data()) != 0) {
+    throw std::runtime_error(std::string("cannot generate a CURVE key pair: ") +
+                             zmq_strerror(zmq_errno()));
+  }
+  return {pub.data(), secret.data()};
+}
+
+ControlClient::ControlClient(zmq::context_t& context, const std::string& endpoint,
+                             const std::optional<config::ClientCurveKeys>& curve)
     : socket_(context, zmq::socket_type::dealer), endpoint_(endpoint) {
   // Unsent requests must not keep the process alive after the client is gone.
   socket_.set(zmq::sockopt::linger, 0);
-  socket_.connect(endpoint);
+  connection_ = std::make_unique<Connection>(context, socket_, endpoint, curve);
 }
+
+ControlClient::~ControlClient() = default;
 
 std::optional<std::string> ControlClient::Exchange(const std::vector<std::string>& frames,
                                                    std::chrono::milliseconds timeout) {
@@ -18,8 +54,7 @@ std::optional<std::string> ControlClient::Exchange(const std::vector<std::string
     socket_.send(zmq::buffer(frames[i]),
                  i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
   }
-  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-  if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
+  if (!WaitReadable(socket_, *connection_, timeout)) return std::nullopt;
   std::vector<zmq::message_t> parts;
   do {
     zmq::message_t m;
@@ -37,7 +72,8 @@ protocol::Reply ControlClient::Request(const std::string& cmd, nlohmann::json ar
   const std::string body = protocol::EncodeRequest({"scribe", cmd, std::move(args)});
   const std::optional<std::string> reply = Exchange({body}, timeout);
   if (!reply) {
-    throw DaemonError("no answer from scribed on " + endpoint_ + " (is it running?)",
+    throw DaemonError("no answer from scribed on " + endpoint_ + " (is it running?)" +
+                          connection_->TimeoutHint(),
                       std::nullopt);
   }
   return protocol::ParseReply(*reply);
@@ -55,17 +91,19 @@ nlohmann::json ControlClient::Call(const std::string& cmd, nlohmann::json args,
 }
 
 EventSubscriber::EventSubscriber(zmq::context_t& context, const std::string& endpoint,
-                                 const std::vector<std::string>& prefixes)
+                                 const std::vector<std::string>& prefixes,
+                                 const std::optional<config::ClientCurveKeys>& curve)
     : socket_(context, zmq::socket_type::sub) {
   socket_.set(zmq::sockopt::linger, 0);
   if (prefixes.empty()) socket_.set(zmq::sockopt::subscribe, "");
   for (const std::string& p : prefixes) socket_.set(zmq::sockopt::subscribe, p);
-  socket_.connect(endpoint);
+  connection_ = std::make_unique<Connection>(context, socket_, endpoint, curve);
 }
 
+EventSubscriber::~EventSubscriber() = default;
+
 std::optional<ReceivedEvent> EventSubscriber::Next(std::chrono::milliseconds timeout) {
-  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-  if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
+  if (!WaitReadable(socket_, *connection_, timeout)) return std::nullopt;
   zmq::message_t topic, body;
   (void)socket_.recv(topic);
   if (!topic.more()) throw std::runtime_error("event without body frame");

@@ -27,8 +27,8 @@ struct DaemonOptions {
   int64_t threads = 0;           // engine threads; 0: one per physical core
   std::string backend;           // cpu, vulkan, auto; empty: SCRIBE_BACKEND, else cpu
   std::string gpu_device;        // GPU index or name part for vulkan; empty: the best one
-  bool allow_remote = false;     // TCP on other than loopback (requires CURVE keys)
-  std::string curve_secret_key;  // Z85, 40 characters; enables CURVE on TCP endpoints
+  bool allow_remote = false;    // TCP on other than loopback (clients still need CURVE keys)
+  std::string authorized_keys;  // client CURVE keys for TCP; empty: <state_dir>/curve/...
   std::string log_level = "info";
   int64_t heartbeat_ms = 5000;
   int64_t replay_events = 4096;
@@ -80,8 +80,8 @@ std::filesystem::path DefaultConfigFile();
 // or /var/lib/scribed.
 std::filesystem::path DefaultStateDir();
 
-// Checks combinations no single value shows: CURVE key format, allow_remote
-// without a key. Throws ConfigError.
+// Checks combinations no single value shows (events and control on one
+// endpoint). Throws ConfigError.
 void ValidateOptions(const DaemonOptions& options);
 
 }  // namespace scribed::config

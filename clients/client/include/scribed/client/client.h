@@ -8,11 +8,16 @@
 //   EventSubscriber events(context, protocol::DefaultEventsEndpoint(), {"job."});
 //   while (auto e = events.Next(std::chrono::seconds(1))) { ... e->Json() ... }
 //
+// On tcp:// both authenticate with CURVE: with the keys given, else with the
+// user's (config::LoadClientCurveKeys(config::ClientKeyDir()): client.key,
+// client.pub and the daemon's server.pub).
+//
 // Thread-compatible: one thread per object (ZeroMQ sockets are not
 // thread-safe).
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -20,9 +25,12 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "scribed/config/curve_keys.h"
 #include "scribed/protocol/protocol.h"
 
 namespace scribed::client {
+
+class Connection;
 
 // A command that failed: the daemon's error reply (code set), or no reply in
 // time (no code: is the daemon running?).
@@ -38,13 +46,21 @@ class DaemonError : public std::runtime_error {
 
 inline constexpr std::chrono::milliseconds kDefaultReplyTimeout = std::chrono::seconds(10);
 
+// A new CURVE key pair (zmq_curve_keypair). Throws std::runtime_error when
+// libzmq was built without CURVE.
+config::CurveKeyPair GenerateCurveKeyPair();
+
 class ControlClient {
  public:
-  ControlClient(zmq::context_t& context, const std::string& endpoint);
+  // Throws config::ConfigError for a tcp:// endpoint without usable keys.
+  ControlClient(zmq::context_t& context, const std::string& endpoint,
+                const std::optional<config::ClientCurveKeys>& curve = std::nullopt);
+  ~ControlClient();
 
   // Sends `frames` after the empty delimiter frame (so the reply comes back as
   // [empty, body]) and returns the reply body, or nullopt after `timeout`.
-  // Throws std::runtime_error for a reply not shaped [empty, body].
+  // Throws std::runtime_error for a reply not shaped [empty, body], and
+  // DaemonError as soon as the daemon refuses this client's CURVE key.
   std::optional<std::string> Exchange(const std::vector<std::string>& frames,
                                       std::chrono::milliseconds timeout = kDefaultReplyTimeout);
   // The daemon's reply to `cmd`; throws DaemonError when none comes in time
@@ -59,6 +75,7 @@ class ControlClient {
  private:
   zmq::socket_t socket_;
   std::string endpoint_;
+  std::unique_ptr<Connection> connection_;
 };
 
 // One event as it arrived: the topic frame and the body frame.
@@ -75,13 +92,17 @@ class EventSubscriber {
   // Subscribes to every topic starting with one of `prefixes` (all topics
   // when empty) before connecting.
   EventSubscriber(zmq::context_t& context, const std::string& endpoint,
-                  const std::vector<std::string>& prefixes = {});
+                  const std::vector<std::string>& prefixes = {},
+                  const std::optional<config::ClientCurveKeys>& curve = std::nullopt);
+  ~EventSubscriber();
   // The next event, or nullopt after `timeout`. Throws std::runtime_error for
-  // a message that is not exactly [topic, body].
+  // a message that is not exactly [topic, body], DaemonError when the daemon
+  // refuses this client's CURVE key.
   std::optional<ReceivedEvent> Next(std::chrono::milliseconds timeout);
 
  private:
   zmq::socket_t socket_;
+  std::unique_ptr<Connection> connection_;
 };
 
 }  // namespace scribed::client
