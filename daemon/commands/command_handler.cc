@@ -8,6 +8,7 @@
 #include "daemon/adapters/pipeline_options.h"
 #include "scribed/base/version.h"
 #include "scribed/protocol/job_options.h"
+#include "scribed/protocol/path_field.h"
 
 namespace scribed::daemon {
 
@@ -19,10 +20,10 @@ namespace {
 
 json JobJson(const Job& job) {
   json j{{"job", job.id},
-         {"path", job.path},
          {"state", JobStateName(job.state)},
          {"options", job.options},
          {"submitted_ms", job.submitted_ms}};
+  protocol::SetPath(j, job.path);
   if (job.state == JobState::kDone) {
     j["outputs"] = job.outputs;
     j["duration_ms"] = job.duration_ms;
@@ -104,8 +105,10 @@ json CommandHandler::Status() const {
 
 json CommandHandler::Transcribe(const json& args) {
   using namespace protocol::job_field;
-  protocol::RejectUnknownArgs(args, {"path", kLanguage, kMode, kTranslateTo, kOutputs});
-  const std::string path = protocol::RequireString(args, "path");
+  using protocol::path_field::kPath, protocol::path_field::kPathB64;
+  protocol::RejectUnknownArgs(args, {kPath, kPathB64, kLanguage, kMode, kTranslateTo, kOutputs,
+                                     kTranslationPath});
+  const std::string path = protocol::RequirePath(args);
   if (path.empty() || path[0] != '/') {
     throw ProtocolError(ErrorCode::kBadArgs, "argument \"path\" must be an absolute path");
   }
@@ -117,8 +120,9 @@ json CommandHandler::Transcribe(const json& args) {
   const json job_options = protocol::ToJson(protocol::WithDefaults(asked, JobDefaults(c_.options)));
   if (c_.shutting_down) throw ProtocolError(ErrorCode::kBusy, "the daemon is shutting down");
   const Job job = c_.jobs.Submit(path, job_options, NowMs(), [&](const Job& queued) {
-    c_.publisher.Publish(protocol::topic::kJobQueued,
-                        json{{"path", path}, {"options", job_options}},
+    json fields{{"options", job_options}};
+    protocol::SetPath(fields, path);
+    c_.publisher.Publish(protocol::topic::kJobQueued, fields,
                         EventIds{std::nullopt, queued.id, std::nullopt});
   });
   return json{{"job", job.id}};

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "scribed/protocol/path_field.h"
+
 namespace scribed::daemon {
 namespace {
 
@@ -17,6 +19,14 @@ std::optional<int64_t> JobNumber(const std::string& id) {
   auto [end, ec] = std::from_chars(id.data() + 2, id.data() + id.size(), n);
   if (ec != std::errc() || end != id.data() + id.size() || n <= 0) return std::nullopt;
   return n;
+}
+
+// The record of a submission. A path that is not UTF-8 is kept as base64
+// beside its readable form: the JSON payload could not hold its bytes.
+json SubmittedRecord(const Job& job) {
+  json record{{"job", job.id}, {"options", job.options}, {"submitted_ms", job.submitted_ms}};
+  protocol::SetPath(record, job.path);
+  return record;
 }
 
 }  // namespace
@@ -72,11 +82,7 @@ void JobStore::Compact(const std::string& original, const JournalContents& conte
   }
   std::string compacted;
   for (const auto& [n, job] : jobs_) {
-    compacted += EncodeRecord(RecordType::kJobSubmitted, json{{"job", job.id},
-                                                              {"path", job.path},
-                                                              {"options", job.options},
-                                                              {"submitted_ms", job.submitted_ms}}
-                                                             .dump());
+    compacted += EncodeRecord(RecordType::kJobSubmitted, SubmittedRecord(job).dump());
     switch (job.state) {
       case JobState::kQueued:
       case JobState::kRunning:
@@ -123,7 +129,7 @@ void JobStore::Apply(const JournalRecord& record) {
     if (!n) throw std::invalid_argument("bad job id \"" + id + "\"");
     Job job;
     job.id = id;
-    job.path = payload.at("path").get<std::string>();
+    job.path = protocol::PathOf(payload);
     job.options = payload.value("options", json::object());
     job.submitted_ms = payload.value("submitted_ms", int64_t{0});
     jobs_[*n] = std::move(job);
@@ -174,8 +180,12 @@ Job JobStore::Submit(const std::string& path, const json& options, int64_t now_m
                      const std::function<void(const Job&)>& announce) {
   std::lock_guard lock(mu_);
   const std::string id = "j-" + std::to_string(next_number_);
-  Append(RecordType::kJobSubmitted,
-         json{{"job", id}, {"path", path}, {"options", options}, {"submitted_ms", now_ms}});
+  Job submitted;
+  submitted.id = id;
+  submitted.path = path;
+  submitted.options = options;
+  submitted.submitted_ms = now_ms;
+  Append(RecordType::kJobSubmitted, SubmittedRecord(submitted));
   const Job& job = Find(id);
   if (announce) announce(job);
   cv_.notify_all();

@@ -10,9 +10,11 @@
 #include "daemon/zmq/control_server.h"
 #include "scribed/audio/file_source.h"
 #include "scribed/audio/segmenter.h"
+#include "scribed/base/utf8.h"
 #include "scribed/pipeline/pipeline.h"
 #include "scribed/pipeline/writers.h"
 #include "scribed/protocol/job_options.h"
+#include "scribed/protocol/path_field.h"
 #include "scribed/protocol/protocol.h"
 
 namespace scribed::daemon {
@@ -131,11 +133,9 @@ void JobRunner::RunJob(const Job& job) {
 
   audio::FileSource source(job.path);
   const int64_t total_ms = source.expected_samples().value_or(0) / kSamplesPerMs;
-  publisher_.Publish(protocol::topic::kJobStarted,
-                     json{{"path", job.path},
-                          {"resumed_from_ms", job.next_sample / kSamplesPerMs},
-                          {"total_ms", total_ms}},
-                     ids);
+  json started_fields{{"resumed_from_ms", job.next_sample / kSamplesPerMs}, {"total_ms", total_ms}};
+  protocol::SetPath(started_fields, job.path);
+  publisher_.Publish(protocol::topic::kJobStarted, started_fields, ids);
   spdlog::info("job {}: {} ({} ms{})", job.id, job.path, total_ms,
                job.next_sample
                    ? ", resuming at " + std::to_string(job.next_sample / kSamplesPerMs) + " ms"
@@ -238,7 +238,8 @@ void JobRunner::RunJob(const Job& job) {
   const auto dir = results_dir_ / job.id;
   fs_.CreateDirectories(dir);
   json outputs = json::object();
-  const std::string stem = std::filesystem::path(job.path).stem().string();
+  // UTF-8, so the result paths can be listed in replies and the journal.
+  const std::string stem = base::ToValidUtf8(std::filesystem::path(job.path).stem().string());
   const protocol::JobOptions stored = StoredOptions(job);
   for (const std::string& f : *stored.outputs) {
     const auto formats = pipeline::ParseOutputFormats(f);

@@ -28,6 +28,7 @@ inline constexpr std::string_view kLanguage = "lang";
 inline constexpr std::string_view kMode = "mode";
 inline constexpr std::string_view kTranslateTo = "translate_to";
 inline constexpr std::string_view kOutputs = "outputs";
+inline constexpr std::string_view kTranslationPath = "translation_path";
 }  // namespace job_field
 
 // File jobs write output files; capture sessions only publish events.
@@ -38,18 +39,23 @@ struct JobOptions {
   std::optional<std::string> mode;          // "clean" or "verbatim"
   std::optional<std::string> translate_to;  // a language; "" for none
   std::optional<std::vector<std::string>> outputs;  // "txt", "srt", "vtt", "json"
+  // File jobs: "text" (translate the formatted transcript) or "speech" (one
+  // pass from the audio). Last, with an initializer, so the aggregate
+  // initializations of the fields above stay valid.
+  std::optional<std::string> translation_path{};
 
   friend bool operator==(const JobOptions&, const JobOptions&) = default;
 };
 
-// Every field set: "auto", "clean", "" and {"txt"}.
+// Every field set: "auto", "clean", "", {"txt"} and "text".
 JobOptions BuiltInJobDefaults();
 
 // `options` with each unset field taken from `defaults`.
 JobOptions WithDefaults(JobOptions options, const JobOptions& defaults);
 
 // Checks the set fields: mode is clean or verbatim, every output format is
-// known, and a capture session has no outputs. Throws ProtocolError(kBadArgs)
+// known, translation_path is text or speech, and a capture session has no
+// outputs. Throws ProtocolError(kBadArgs)
 // naming the field.
 void Validate(const JobOptions& options, JobKind kind);
 
