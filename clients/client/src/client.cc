@@ -1,5 +1,7 @@
 #include "scribed/client/client.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <utility>
 
 namespace scribed::client {
@@ -18,8 +20,23 @@ std::optional<std::string> ControlClient::Exchange(const std::vector<std::string
     socket_.send(zmq::buffer(frames[i]),
                  i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
   }
-  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-  if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
+  // A signal (Ctrl-C, whose handler decides what to do) does not end the
+  // wait: the reply is on its way, and left unread it would be taken for the
+  // reply to the next request.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+    try {
+      if (zmq::poll(&item, 1, std::max(left, std::chrono::milliseconds(0))) == 0) {
+        return std::nullopt;
+      }
+      break;
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+    }
+  }
   std::vector<zmq::message_t> parts;
   do {
     zmq::message_t m;
@@ -65,7 +82,12 @@ EventSubscriber::EventSubscriber(zmq::context_t& context, const std::string& end
 
 std::optional<ReceivedEvent> EventSubscriber::Next(std::chrono::milliseconds timeout) {
   zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-  if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
+  try {
+    if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return std::nullopt;  // a signal: let the caller look at it
+    throw;
+  }
   zmq::message_t topic, body;
   (void)socket_.recv(topic);
   if (!topic.more()) throw std::runtime_error("event without body frame");

@@ -43,7 +43,8 @@ class ControlClient {
   ControlClient(zmq::context_t& context, const std::string& endpoint);
 
   // Sends `frames` after the empty delimiter frame (so the reply comes back as
-  // [empty, body]) and returns the reply body, or nullopt after `timeout`.
+  // [empty, body]) and returns the reply body, or nullopt after `timeout`. A
+  // signal caught meanwhile does not cut the wait short.
   // Throws std::runtime_error for a reply not shaped [empty, body].
   std::optional<std::string> Exchange(const std::vector<std::string>& frames,
                                       std::chrono::milliseconds timeout = kDefaultReplyTimeout);
@@ -76,8 +77,9 @@ class EventSubscriber {
   // when empty) before connecting.
   EventSubscriber(zmq::context_t& context, const std::string& endpoint,
                   const std::vector<std::string>& prefixes = {});
-  // The next event, or nullopt after `timeout`. Throws std::runtime_error for
-  // a message that is not exactly [topic, body].
+  // The next event, or nullopt after `timeout` or when a signal was caught
+  // (so a Ctrl-C handler's flag is seen at once). Throws std::runtime_error
+  // for a message that is not exactly [topic, body].
   std::optional<ReceivedEvent> Next(std::chrono::milliseconds timeout);
 
  private:
