@@ -35,7 +35,7 @@ void AddTranscribeCommands(CLI::App& app);
 void AddBatchCommands(CLI::App& app);
 
 // listen, status, jobs, capture start|stop (clients/scribe/daemon_commands.cc);
-// transcribe --daemon is RunTranscribeOnDaemon (transcribe_on_daemon.cc).
+// transcribe --daemon is RunTranscribeOnDaemon (daemon_transcription.cc).
 void AddDaemonCommands(CLI::App& app);
 
 }  // namespace scribed::cli

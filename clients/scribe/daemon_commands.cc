@@ -1,5 +1,5 @@
 // Commands that talk to a running scribed: listen, status, jobs and capture
-// start|stop (transcribe --daemon is in transcribe_on_daemon.cc). Each takes
+// start|stop (transcribe --daemon is in daemon_transcription.cc). Each takes
 // --control and --events (default: the daemon's default endpoints).
 #include <CLI/CLI.hpp>
 #include <chrono>

@@ -31,6 +31,6 @@ struct TranscribeRequest {
 
 // Both return the exit code (exit_codes.h).
 int RunTranscribeLocally(const TranscribeRequest& request);   // transcribe_commands.cc
-int RunTranscribeOnDaemon(const TranscribeRequest& request);  // transcribe_on_daemon.cc
+int RunTranscribeOnDaemon(const TranscribeRequest& request);  // daemon_transcription.cc
 
 }  // namespace scribed::cli

@@ -32,6 +32,17 @@ std::string Decode(const json& value, std::string_view field, ErrorCode code) {
   return bytes;
 }
 
+// path_b64 when present (then "path" is only its readable form), else path.
+std::string PathIn(const json& object, ErrorCode code) {
+  if (const json* b64 = Member(object, path_field::kPathB64)) {
+    return Decode(*b64, path_field::kPathB64, code);
+  }
+  if (const json* text = Member(object, path_field::kPath)) {
+    return Decode(*text, path_field::kPath, code);
+  }
+  throw ProtocolError(code, "missing argument \"path\" (or \"path_b64\")");
+}
+
 }  // namespace
 
 void SetPath(json& object, std::string_view path) {
@@ -44,26 +55,8 @@ void SetPath(json& object, std::string_view path) {
   object[path_field::kPathB64] = base::Base64Encode(path);
 }
 
-std::string RequirePath(const json& args) {
-  const json* text = Member(args, path_field::kPath);
-  const json* b64 = Member(args, path_field::kPathB64);
-  if (text && b64) {
-    throw ProtocolError(ErrorCode::kBadArgs,
-                        "arguments \"path\" and \"path_b64\": give one, not both");
-  }
-  if (b64) return Decode(*b64, path_field::kPathB64, ErrorCode::kBadArgs);
-  if (text) return Decode(*text, path_field::kPath, ErrorCode::kBadArgs);
-  throw ProtocolError(ErrorCode::kBadArgs, "missing argument \"path\" (or \"path_b64\")");
-}
+std::string RequirePath(const json& args) { return PathIn(args, ErrorCode::kBadArgs); }
 
-std::string PathOf(const json& object) {
-  if (const json* b64 = Member(object, path_field::kPathB64)) {
-    return Decode(*b64, path_field::kPathB64, ErrorCode::kBadJson);
-  }
-  if (const json* text = Member(object, path_field::kPath)) {
-    return Decode(*text, path_field::kPath, ErrorCode::kBadJson);
-  }
-  throw ProtocolError(ErrorCode::kBadJson, "field \"path\" missing");
-}
+std::string PathOf(const json& object) { return PathIn(object, ErrorCode::kBadJson); }
 
 }  // namespace scribed::protocol
