@@ -38,7 +38,7 @@ void AddBatchCommands(CLI::App& app);
 void AddKeysCommands(CLI::App& app);
 
 // listen, status, jobs, capture start|stop (clients/scribe/daemon_commands.cc);
-// transcribe --daemon runs there too (RunTranscribeOnDaemon).
+// transcribe --daemon is RunTranscribeOnDaemon (daemon_transcription.cc).
 void AddDaemonCommands(CLI::App& app);
 
 }  // namespace scribed::cli

@@ -1,11 +1,9 @@
-// Commands that talk to a running scribed: listen, status, jobs, capture
-// start|stop, and the --daemon mode of transcribe. Each takes --control and
-// --events (default: the daemon's default endpoints).
+// Commands that talk to a running scribed: listen, status, jobs and capture
+// start|stop (transcribe --daemon is in daemon_transcription.cc). Each takes
+// --control and --events (default: the daemon's default endpoints).
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -14,16 +12,16 @@
 #include <zmq.hpp>
 
 #include "clients/scribe/commands.h"
+#include "clients/scribe/daemon_flags.h"
 #include "clients/scribe/exit_codes.h"
-#include "clients/scribe/transcribe_request.h"
 #include "scribed/client/client.h"
 #include "scribed/protocol/events.h"
+#include "scribed/protocol/path_field.h"
 #include "scribed/protocol/protocol.h"
 
 namespace scribed::cli {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 using Control = client::ControlClient;
@@ -151,7 +149,7 @@ int RunJobs(const Endpoints& endpoints, bool as_json) try {
   }
   for (const json& j : r["jobs"]) {
     std::printf("%-8s %-10s %s\n", j.value("job", "").c_str(), j.value("state", "").c_str(),
-                j.value("path", "").c_str());
+                protocol::PathOf(j).c_str());
     if (j.contains("error")) std::printf("         %s\n", j.value("error", "").c_str());
     if (j.contains("outputs")) {
       for (const auto& [fmt, path] : j["outputs"].items())
@@ -173,64 +171,6 @@ int RunCapture(const Endpoints& endpoints, const std::string& cmd, const json& a
 }
 
 }  // namespace
-
-// `scribe transcribe --daemon FILE...`: submit, follow progress, copy results.
-int RunTranscribeOnDaemon(const TranscribeRequest& request) try {
-  if (!request.local_flags_given.empty()) {
-    throw std::invalid_argument(request.local_flags_given.front() +
-                                " applies to local runs only; with --daemon, scribed uses its "
-                                "own model and settings");
-  }
-  protocol::Validate(request.job, protocol::JobKind::kFile);
-  const Endpoints& endpoints = request.endpoints;
-  const std::vector<std::string>& files = request.files;
-  const json options = protocol::ToJson(request.job);
-  const std::string& output = request.output;
-  zmq::context_t context;
-  Control control(context, endpoints.control);
-  client::EventSubscriber sub(context, endpoints.events, {"job."});
-  int status = 0;
-  for (const std::string& file : files) {
-    json args = options;
-    args["path"] = fs::absolute(file).string();
-    const std::string job = control.Call("transcribe", args)["job"];
-    std::fprintf(stderr, "%s: queued as %s\n", file.c_str(), job.c_str());
-    json result;
-    for (;;) {
-      if (const auto received = sub.Next(std::chrono::seconds(1))) {
-        const json e = received->Json();
-        if (e["job"] == job && e["type"] == "job.progress") {
-          std::fprintf(stderr, "\r%s %3.0f%%  RTF %.2f ", file.c_str(),
-                       100 * e.value("fraction", 0.0), e.value("rtf", 0.0));
-        }
-        if (e["job"] != job || (e["type"] != "job.done" && e["type"] != "job.failed" &&
-                                e["type"] != "job.cancelled")) {
-          continue;
-        }
-      }
-      // The job's state is authoritative (an event may have been missed).
-      result = control.Call("result", {{"job", job}});
-      const std::string state = result.value("state", "");
-      if (state != "queued" && state != "running") break;
-    }
-    std::fprintf(stderr, "\n");
-    if (result["state"] != "done") {
-      std::fprintf(stderr, "scribe: %s: %s %s\n", file.c_str(), result.value("state", "").c_str(),
-                   result.value("error", "").c_str());
-      status = 1;
-      continue;
-    }
-    for (const auto& [fmt, path] : result["outputs"].items()) {
-      fs::path dest = fs::path(file).replace_extension("." + fmt);
-      if (!output.empty()) dest = fs::path(output) / dest.filename();
-      fs::copy_file(path.get<std::string>(), dest, fs::copy_options::overwrite_existing);
-      std::fprintf(stderr, "wrote %s\n", dest.c_str());
-    }
-  }
-  return status;
-} catch (const std::exception& e) {
-  return ReportError(e);
-}
 
 void AddDaemonCommands(CLI::App& app) {
   {

@@ -22,6 +22,10 @@ void AddJobOptionFlags(CLI::App& cmd, protocol::JobOptions& o, protocol::JobKind
     cmd.add_option_function<std::string>(
         "--format", [&o](const std::string& v) { o.outputs = protocol::SplitList(v); },
         "output formats, comma-separated: txt,srt,vtt,json (default txt)");
+    cmd.add_option_function<std::string>(
+           "--translation-path", [&o](const std::string& v) { o.translation_path = v; },
+           "text: translate the formatted transcript (default); speech: one pass from the audio")
+        ->check(CLI::IsMember({"text", "speech"}));
   }
 }
 

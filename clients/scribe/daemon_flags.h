@@ -21,9 +21,9 @@ struct Endpoints {
 void AddEndpointOptions(CLI::App& cmd, Endpoints& endpoints);
 
 // --language (alias --lang), --mode, --translate-to and, for file jobs,
-// --format (comma-separated). Only the flags given are set in `options`, so
-// whoever runs the job fills in its own defaults. Values are checked when the
-// job runs (protocol::Validate), not while parsing.
+// --format (comma-separated) and --translation-path. Only the flags given are
+// set in `options`, so whoever runs the job fills in its own defaults. Values
+// are checked when the job runs (protocol::Validate), not while parsing.
 void AddJobOptionFlags(CLI::App& cmd, protocol::JobOptions& options, protocol::JobKind kind);
 
 }  // namespace scribed::cli

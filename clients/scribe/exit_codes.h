@@ -1,7 +1,7 @@
 // The one table from exceptions to scribe's exit codes, used by every
 // command: 0 ok, 1 runtime failure (a device, the daemon, I/O), 2 bad input
-// (arguments, malformed or wrong files, a file that does not exist), 130
-// interrupted.
+// (arguments, malformed or wrong files, a file that does not exist, an output
+// path that cannot be written), 130 interrupted.
 //
 // Thread-safe.
 #pragma once

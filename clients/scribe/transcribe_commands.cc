@@ -14,6 +14,7 @@
 #include "clients/scribe/file_transcription.h"
 #include "clients/scribe/interrupt.h"
 #include "clients/scribe/model_loading.h"
+#include "clients/scribe/output_paths.h"
 #include "clients/scribe/transcribe_request.h"
 #include "scribed/base/file_system.h"
 #include "scribed/config/model_discovery.h"
@@ -83,38 +84,6 @@ void ReportEmptyClips(const fs::path& input, const pipeline::Transcript& t) {
                t.segments.size(), t.segments.size() == 1 ? "" : "s");
 }
 
-// Where each format of `input` goes: -o as a directory (existing, or ending in
-// '/', or several inputs), as the file itself (one input, one format) or as a
-// base name whose extension each format replaces.
-std::vector<fs::path> OutputPaths(const fs::path& input, const std::string& output, size_t n_inputs,
-                                  const std::vector<pipeline::OutputFormat>& formats) {
-  std::vector<fs::path> paths;
-  std::error_code ec;
-  const bool as_dir = !output.empty() && (output.back() == '/' || fs::is_directory(output, ec));
-  if (!output.empty() && !as_dir && n_inputs > 1) {
-    throw std::invalid_argument("-o " + output + ": with several input files, -o must be a directory");
-  }
-  for (pipeline::OutputFormat f : formats) {
-    const std::string ext = "." + std::string(pipeline::Extension(f));
-    if (output.empty()) {
-      paths.push_back(fs::path(input).replace_extension(ext));
-    } else if (as_dir) {
-      fs::create_directories(output);
-      paths.push_back(fs::path(output) / input.filename().replace_extension(ext));
-    } else if (formats.size() == 1) {
-      paths.emplace_back(output);
-    } else {
-      paths.push_back(fs::path(output).replace_extension(ext));
-    }
-  }
-  for (const fs::path& p : paths) {
-    if (fs::equivalent(p, input, ec)) {
-      throw std::invalid_argument("output " + p.string() + " would overwrite the input file");
-    }
-  }
-  return paths;
-}
-
 // Transcribes one file; returns false when cancelled (outputs still written).
 bool TranscribeFile(const std::shared_ptr<const engine::Model>& model,
                     const pipeline::PipelineOptions& options, const ModelHashes& hashes,
@@ -126,18 +95,10 @@ bool TranscribeFile(const std::shared_ptr<const engine::Model>& model,
   progress.Done();
   ReportEmptyClips(input, t);
   for (size_t i = 0; i < formats.size(); ++i) {
-    base::WriteFileAtomically(base::RealFileSystem(), outputs[i], pipeline::Render(t, formats[i]),
-                              base::FileMode::kShared);
+    WriteTranscript(outputs[i], pipeline::Render(t, formats[i]));
     if (::isatty(STDERR_FILENO) == 1) std::fprintf(stderr, "wrote %s\n", outputs[i].c_str());
   }
   return t.complete;
-}
-
-// "txt", "srt" -> the pipeline's formats, duplicates dropped.
-std::vector<pipeline::OutputFormat> Formats(const std::vector<std::string>& names) {
-  std::string list;
-  for (const std::string& n : names) list += (list.empty() ? "" : ",") + n;
-  return pipeline::ParseOutputFormats(list);
 }
 
 }  // namespace
@@ -145,20 +106,17 @@ std::vector<pipeline::OutputFormat> Formats(const std::vector<std::string>& name
 int RunTranscribeLocally(const TranscribeRequest& o) try {
   protocol::Validate(o.job, protocol::JobKind::kFile);
   const protocol::JobOptions job = WithDefaults(o.job, protocol::BuiltInJobDefaults());
-  const auto formats = Formats(*job.outputs);
+  const auto formats = OutputFormats(*job.outputs);
   pipeline::PipelineOptions options;
   options.language = *job.language;
   options.translate_to = *job.translate_to;
-  options.translation_path = pipeline::ParseTranslationPath(o.translation_path);
+  options.translation_path = pipeline::ParseTranslationPath(*job.translation_path);
   options.mode = pipeline::ParseFormatMode(*job.mode);
   options.threads = o.threads;
   options.guards.max_tokens_per_second = o.max_tokens_per_second;
   options.cancel = &InterruptFlag();
-  std::vector<std::vector<fs::path>> outputs;
-  for (const std::string& f : o.files) {
-    if (!fs::is_regular_file(f)) throw std::invalid_argument(f + ": no such file");
-    outputs.push_back(OutputPaths(f, o.output, o.files.size(), formats));
-  }
+  // Before the model loads: a bad -o fails now, not after the transcription.
+  const std::vector<std::vector<fs::path>> outputs = PlanOutputs(o.files, o.output, formats);
   const config::ModelFiles files = ResolveModelFiles(o.model);
   if (files.mmproj.empty()) {
     throw std::invalid_argument("model " + files.model.string() + " (from " + files.source +
@@ -191,17 +149,13 @@ void AddTranscribeCommands(CLI::App& app) {
   AddEndpointOptions(*cmd, o->endpoints);
   // Local runs only: the daemon has its own model and settings.
   AddModelOptions(*cmd, o->model);
-  cmd->add_option("--translation-path", o->translation_path,
-                  "text: translate the formatted transcript (default); speech: one pass from the audio")
-      ->check(CLI::IsMember({"text", "speech"}));
   cmd->add_option("--threads", o->threads, "worker threads (default: physical cores)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-tokens-per-second", o->max_tokens_per_second,
                   "token budget per second of audio before a segment is cut and flagged truncated")
       ->check(CLI::PositiveNumber);
   cmd->callback([o, cmd] {
-    for (const char* flag : {"--model", "--mmproj", "--translation-path", "--threads",
-                             "--max-tokens-per-second"}) {
+    for (const char* flag : {"--model", "--mmproj", "--threads", "--max-tokens-per-second"}) {
       if (cmd->count(flag) > 0) o->local_flags_given.emplace_back(flag);
     }
     SetExitCode(o->on_daemon ? RunTranscribeOnDaemon(*o) : RunTranscribeLocally(*o));

@@ -22,16 +22,15 @@ struct TranscribeRequest {
 
   // A local run's own settings; the daemon uses its configuration instead.
   ModelPaths model;
-  std::string translation_path = "text";
   int threads = 0;
   double max_tokens_per_second = 10.0;
   // The flags above that were given, so --daemon can refuse them instead of
-  // dropping them.
+  // dropping them (they are the daemon's settings, not a job's).
   std::vector<std::string> local_flags_given;
 };
 
 // Both return the exit code (exit_codes.h).
 int RunTranscribeLocally(const TranscribeRequest& request);   // transcribe_commands.cc
-int RunTranscribeOnDaemon(const TranscribeRequest& request);  // daemon_commands.cc
+int RunTranscribeOnDaemon(const TranscribeRequest& request);  // daemon_transcription.cc
 
 }  // namespace scribed::cli

@@ -11,6 +11,7 @@ pipeline::PipelineOptions PipelineOptionsFor(const protocol::JobOptions& options
   p.language = *o.language;
   p.mode = pipeline::ParseFormatMode(*o.mode);
   p.translate_to = *o.translate_to;
+  p.translation_path = pipeline::ParseTranslationPath(*o.translation_path);
   p.threads = model.threads;
   p.guards.max_tokens_per_second = model.max_tokens_per_second;
   return p;
@@ -21,8 +22,10 @@ bool IsKnownLanguage(std::string_view code_or_name) {
 }
 
 protocol::JobOptions JobDefaults(const config::DaemonOptions& options) {
+  // The translation path has no daemon-wide setting: a job chooses it.
   return protocol::JobOptions{options.language, options.mode, options.translate_to,
-                              protocol::SplitList(options.outputs)};
+                              protocol::SplitList(options.outputs),
+                              protocol::BuiltInJobDefaults().translation_path};
 }
 
 }  // namespace scribed::daemon

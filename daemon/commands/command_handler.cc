@@ -8,6 +8,7 @@
 #include "daemon/adapters/pipeline_options.h"
 #include "scribed/base/version.h"
 #include "scribed/protocol/job_options.h"
+#include "scribed/protocol/path_field.h"
 
 namespace scribed::daemon {
 
@@ -19,10 +20,10 @@ namespace {
 
 json JobJson(const Job& job) {
   json j{{"job", job.id},
-         {"path", job.path},
          {"state", JobStateName(job.state)},
          {"options", job.options},
          {"submitted_ms", job.submitted_ms}};
+  protocol::SetPath(j, job.path);
   if (job.state == JobState::kDone) {
     j["outputs"] = job.outputs;
     j["duration_ms"] = job.duration_ms;
@@ -115,11 +116,13 @@ json CommandHandler::Status() const {
 
 json CommandHandler::Transcribe(const json& args) {
   using namespace protocol::job_field;
-  protocol::RejectUnknownArgs(args, {"path", kLanguage, kMode, kTranslateTo, kOutputs});
+  using protocol::path_field::kPath, protocol::path_field::kPathB64;
+  protocol::RejectUnknownArgs(args, {kPath, kPathB64, kLanguage, kMode, kTranslateTo, kOutputs,
+                                     kTranslationPath});
   // Checked now, so a job that cannot run is refused rather than failing later.
   const protocol::JobOptions asked =
       protocol::ParseJobOptions(args, protocol::JobKind::kFile, IsKnownLanguage);
-  const std::string path = protocol::RequireString(args, "path");
+  const std::string path = protocol::RequirePath(args);
   if (path.empty() || path[0] != '/') {
     throw ProtocolError(ErrorCode::kBadArgs, "argument \"path\" must be an absolute path");
   }

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "scribed/protocol/path_field.h"
+
 namespace scribed::daemon {
 namespace {
 
@@ -21,6 +23,14 @@ std::optional<int64_t> JobNumber(const std::string& id) {
   auto [end, ec] = std::from_chars(id.data() + 2, id.data() + id.size(), n);
   if (ec != std::errc() || end != id.data() + id.size() || n <= 0) return std::nullopt;
   return n;
+}
+
+// The record of a submission. A path that is not UTF-8 is kept as base64
+// beside its readable form: the JSON payload could not hold its bytes.
+json SubmittedRecord(const Job& job) {
+  json record{{"job", job.id}, {"options", job.options}, {"submitted_ms", job.submitted_ms}};
+  protocol::SetPath(record, job.path);
+  return record;
 }
 
 }  // namespace
@@ -166,11 +176,7 @@ void JobStore::Compact(const std::string& original, const JournalContents& conte
   if (damaged) KeepCorruptCopy(original);
   std::string compacted = EncodeRecord(RecordType::kNextJob, json{{"next", next_number_}}.dump());
   for (const auto& [n, job] : jobs_) {
-    compacted += EncodeRecord(RecordType::kJobSubmitted, json{{"job", job.id},
-                                                              {"path", job.path},
-                                                              {"options", job.options},
-                                                              {"submitted_ms", job.submitted_ms}}
-                                                             .dump());
+    compacted += EncodeRecord(RecordType::kJobSubmitted, SubmittedRecord(job).dump());
     switch (job.state) {
       case JobState::kQueued:
       case JobState::kRunning:
@@ -241,7 +247,7 @@ void JobStore::Apply(RecordType type, const json& payload) {
     if (!n) throw std::invalid_argument("bad job id \"" + id + "\"");
     Job job;
     job.id = id;
-    job.path = payload.at("path").get<std::string>();
+    job.path = protocol::PathOf(payload);
     job.options = payload.value("options", json::object());
     job.submitted_ms = payload.value("submitted_ms", int64_t{0});
     jobs_[*n] = std::move(job);
@@ -318,13 +324,17 @@ Job JobStore::Submit(const std::string& path, const json& options, int64_t now_m
   std::lock_guard lock(mu_);
   const int64_t n = next_number_;
   const std::string id = "j-" + std::to_string(n);
+  Job submitted;
+  submitted.id = id;
+  submitted.path = path;
+  submitted.options = options;
+  submitted.submitted_ms = now_ms;
   try {
     // The counter first: once the job is acknowledged its number must never
     // come back, even if the journal is damaged later.
     WriteCounter(n + 1);
     next_number_ = n + 1;
-    Append(RecordType::kJobSubmitted,
-           json{{"job", id}, {"path", path}, {"options", options}, {"submitted_ms", now_ms}});
+    Append(RecordType::kJobSubmitted, SubmittedRecord(submitted));
   } catch (const std::system_error& e) {
     throw std::runtime_error(std::string("job not accepted: ") + e.what());
   }

@@ -1,5 +1,7 @@
 #include "scribed/protocol/events.h"
 
+#include "scribed/protocol/path_field.h"
+
 namespace scribed::protocol {
 namespace {
 
@@ -87,19 +89,23 @@ void from_json(const json& j, TranslationFinal& e) {
   Read(j, "text", e.text);
 }
 
-void to_json(json& j, const JobQueued& e) { j = json{{"path", e.path}, {"options", e.options}}; }
+void to_json(json& j, const JobQueued& e) {
+  j = json{{"options", e.options}};
+  SetPath(j, e.path);
+}
 
 void from_json(const json& j, JobQueued& e) {
-  Read(j, "path", e.path);
+  e.path = PathOf(j);
   Read(j, "options", e.options);
 }
 
 void to_json(json& j, const JobStarted& e) {
-  j = json{{"path", e.path}, {"resumed_from_ms", e.resumed_from_ms}, {"total_ms", e.total_ms}};
+  j = json{{"resumed_from_ms", e.resumed_from_ms}, {"total_ms", e.total_ms}};
+  SetPath(j, e.path);
 }
 
 void from_json(const json& j, JobStarted& e) {
-  Read(j, "path", e.path);
+  e.path = PathOf(j);
   Read(j, "resumed_from_ms", e.resumed_from_ms);
   Read(j, "total_ms", e.total_ms);
 }

@@ -13,6 +13,7 @@ using nlohmann::json;
 
 constexpr std::array<std::string_view, 2> kModes = {"clean", "verbatim"};
 constexpr std::array<std::string_view, 4> kFormats = {"txt", "srt", "vtt", "json"};
+constexpr std::array<std::string_view, 2> kTranslationPaths = {"text", "speech"};
 
 template <typename List>
 bool Contains(const List& list, std::string_view value) {
@@ -45,7 +46,7 @@ void CheckLanguage(std::string_view field, const std::string& language, bool aut
 }  // namespace
 
 JobOptions BuiltInJobDefaults() {
-  return JobOptions{"auto", "clean", "", std::vector<std::string>{"txt"}};
+  return JobOptions{"auto", "clean", "", std::vector<std::string>{"txt"}, "text"};
 }
 
 JobOptions WithDefaults(JobOptions options, const JobOptions& defaults) {
@@ -53,6 +54,7 @@ JobOptions WithDefaults(JobOptions options, const JobOptions& defaults) {
   if (!options.mode) options.mode = defaults.mode;
   if (!options.translate_to) options.translate_to = defaults.translate_to;
   if (!options.outputs) options.outputs = defaults.outputs;
+  if (!options.translation_path) options.translation_path = defaults.translation_path;
   return options;
 }
 
@@ -65,6 +67,9 @@ void Validate(const JobOptions& options, JobKind kind, const LanguageCheck& know
   }
   if (options.mode && !Contains(kModes, *options.mode)) {
     BadArgs(job_field::kMode, " must be \"clean\" or \"verbatim\"");
+  }
+  if (options.translation_path && !Contains(kTranslationPaths, *options.translation_path)) {
+    BadArgs(job_field::kTranslationPath, " must be \"text\" or \"speech\"");
   }
   if (!options.outputs) return;
   if (kind == JobKind::kCapture) BadArgs(job_field::kOutputs, " is for file jobs only");
@@ -82,7 +87,10 @@ JobOptions ParseJobOptions(const json& args, JobKind kind, const LanguageCheck& 
   o.language = OptionalString(args, job_field::kLanguage);
   o.mode = OptionalString(args, job_field::kMode);
   o.translate_to = OptionalString(args, job_field::kTranslateTo);
-  if (kind == JobKind::kFile) o.outputs = OptionalStringList(args, job_field::kOutputs);
+  if (kind == JobKind::kFile) {
+    o.outputs = OptionalStringList(args, job_field::kOutputs);
+    o.translation_path = OptionalString(args, job_field::kTranslationPath);
+  }
   Validate(o, kind, known_language);
   return o;
 }
@@ -93,6 +101,7 @@ json ToJson(const JobOptions& options) {
   if (options.mode) out[job_field::kMode] = *options.mode;
   if (options.translate_to) out[job_field::kTranslateTo] = *options.translate_to;
   if (options.outputs) out[job_field::kOutputs] = *options.outputs;
+  if (options.translation_path) out[job_field::kTranslationPath] = *options.translation_path;
   return out;
 }
 

@@ -10,9 +10,11 @@
 #include "daemon/workers/segment_events.h"
 #include "daemon/zmq/control_server.h"
 #include "scribed/audio/file_source.h"
+#include "scribed/base/utf8.h"
 #include "scribed/pipeline/pipeline.h"
 #include "scribed/pipeline/writers.h"
 #include "scribed/protocol/job_options.h"
+#include "scribed/protocol/path_field.h"
 #include "scribed/protocol/protocol.h"
 #include "scribed/transcription/stream_transcriber.h"
 
@@ -182,7 +184,8 @@ void JobRunner::RunJob(const Job& job) {
   const auto dir = results_dir_ / job.id;
   fs_.CreateDirectories(dir);
   json outputs = json::object();
-  const std::string stem = std::filesystem::path(job.path).stem().string();
+  // UTF-8, so the result paths can be listed in replies and the journal.
+  const std::string stem = base::ToValidUtf8(std::filesystem::path(job.path).stem().string());
   const protocol::JobOptions stored = StoredOptions(job);
   for (const std::string& f : *stored.outputs) {
     const auto formats = pipeline::ParseOutputFormats(f);

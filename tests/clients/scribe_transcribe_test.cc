@@ -3,15 +3,19 @@
 // model can be found.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "scribed/engine/test_model.h"
 #include "tests/support/temp_dir.h"
@@ -31,6 +35,13 @@ std::string Quote(const std::string& s) {
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Every path under `dir`, to see that a failed run left nothing behind.
+std::set<fs::path> Tree(const fs::path& dir) {
+  std::set<fs::path> tree;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) tree.insert(entry.path());
+  return tree;
 }
 
 // Runs `env_prefix scribe args`, stdout and stderr to files; returns the exit code.
@@ -122,6 +133,68 @@ TEST_F(ScribeTranscribe, BadArgumentsAreExitCode2) {
   fs::copy_file(GoldenDir() / "speech16k.wav", dir_ / "a.wav");
   EXPECT_EQ(Scribe(CleanEnv(), "transcribe " + Quote(dir_ / "a.wav") + " --format srt,docx --model x", err), 2);
   EXPECT_NE(ReadFile(err).find("docx"), std::string::npos);
+}
+
+// Each -o problem is found before the model is read: the model files named do
+// not exist, so an error about anything but the output (or a file left
+// behind) means the check came too late -- after loading, or after the whole
+// transcription.
+TEST_F(ScribeTranscribe, OutputProblemsFailBeforeTheModelLoads) {
+  const fs::path work = dir_ / "work";
+  fs::create_directories(work / "sub");
+  fs::copy_file(GoldenDir() / "speech16k.wav", work / "a.wav");
+  fs::copy_file(GoldenDir() / "speech16k.wav", work / "sub" / "a.wav");
+  std::ofstream(work / "plain") << "not a directory";
+  const std::string model =
+      " --model " + Quote(dir_ / "no-model.gguf") + " --mmproj " + Quote(dir_ / "no-mmproj.gguf");
+  const std::string a = Quote(work / "a.wav");
+  const std::string sub_a = Quote(work / "sub" / "a.wav");
+  const struct {
+    std::string args;
+    std::string says;
+  } cases[] = {
+      {a + " -o " + Quote(work / "missing/dir/out.txt"),
+       "-o " + (work / "missing/dir/out.txt").string() + ": directory " +
+           (work / "missing/dir").string() + " does not exist"},
+      {a + " -o " + Quote(work / "plain/out.txt"), (work / "plain").string() + " is not a directory"},
+      {a + " -o " + Quote(work / "plain/new/"), (work / "plain").string() + " is not a directory"},
+      {a + " --format txt -o " + a, "would overwrite the input file"},
+      {a + " " + sub_a + " -o " + Quote(work / "out.txt"),
+       "with several input files, -o must be a directory"},
+      {a + " " + sub_a + " -o " + Quote(work / "all/"),
+       "would both be written to " + (work / "all" / "a.txt").string()},
+  };
+  const std::set<fs::path> before = Tree(work);
+  const fs::path err = dir_ / "err";
+  for (const auto& c : cases) {
+    EXPECT_EQ(Scribe(CleanEnv(), "transcribe " + c.args + model, err), 2) << c.args;
+    const std::string msg = ReadFile(err);
+    EXPECT_NE(msg.find(c.says), std::string::npos) << c.args << "\n" << msg;
+    EXPECT_EQ(msg.find("no-model.gguf"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(Tree(work), before);
+}
+
+TEST_F(ScribeTranscribe, UnwritableOutputFailsBeforeTheModelLoads) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root may write in a read-only directory";
+  const fs::path locked = dir_ / "locked";
+  fs::create_directories(locked);
+  fs::copy_file(GoldenDir() / "speech16k.wav", locked / "a.wav");
+  ASSERT_EQ(::chmod(locked.c_str(), 0555), 0);
+  const std::string model =
+      " --model " + Quote(dir_ / "no-model.gguf") + " --mmproj " + Quote(dir_ / "no-mmproj.gguf");
+  const std::string a = Quote(locked / "a.wav");
+  const fs::path err = dir_ / "err";
+  for (const std::string& args : {a, a + " -o " + Quote(locked / "out.txt"),
+                                  a + " -o " + Quote(locked / "new/")}) {
+    EXPECT_EQ(Scribe(CleanEnv(), "transcribe " + args + model, err), 2) << args;
+    const std::string msg = ReadFile(err);
+    EXPECT_NE(msg.find("cannot write in " + locked.string() + ": Permission denied"),
+              std::string::npos)
+        << args << "\n" << msg;
+  }
+  ::chmod(locked.c_str(), 0755);  // so the temporary directory can be removed
+  EXPECT_EQ(Tree(locked), (std::set<fs::path>{locked / "a.wav"}));
 }
 
 }  // namespace

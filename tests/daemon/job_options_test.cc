@@ -44,7 +44,7 @@ TEST(JobOptions, DefaultsFillOnlyWhatIsUnset) {
   JobOptions asked;
   asked.mode = "verbatim";
   const JobOptions o = WithDefaults(asked, BuiltInJobDefaults());
-  EXPECT_EQ(o, (JobOptions{"auto", "verbatim", "", std::vector<std::string>{"txt"}}));
+  EXPECT_EQ(o, (JobOptions{"auto", "verbatim", "", std::vector<std::string>{"txt"}, "text"}));
 }
 
 TEST(JobOptions, RejectsBadValuesNamingTheField) {
@@ -72,6 +72,17 @@ TEST(JobOptions, RejectsOverlongLanguagesAndEmptyOutputs) {
 TEST(JobOptions, CaptureIgnoresOutputs) {
   // capture.start rejects "outputs" as an unknown argument before this runs.
   EXPECT_FALSE(ParseJobOptions(json{{"outputs", {"txt"}}}, JobKind::kCapture).outputs);
+}
+
+TEST(JobOptions, TranslationPathIsAFileJobOption) {
+  const JobOptions o = ParseJobOptions(json{{"translation_path", "speech"}}, JobKind::kFile);
+  EXPECT_EQ(o.translation_path, "speech");
+  EXPECT_EQ(ToJson(o), (json{{"translation_path", "speech"}}));
+  EXPECT_EQ(BadArgsMessage(json{{"translation_path", "audio"}}, JobKind::kFile),
+            "argument \"translation_path\" must be \"text\" or \"speech\"");
+  // capture.start rejects it as an unknown argument before this runs.
+  EXPECT_FALSE(
+      ParseJobOptions(json{{"translation_path", "speech"}}, JobKind::kCapture).translation_path);
 }
 
 TEST(JobOptions, SplitList) {

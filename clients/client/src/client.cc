@@ -1,6 +1,8 @@
 #include "scribed/client/client.h"
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <utility>
 
 #include "connection.h"
@@ -9,9 +11,10 @@ namespace scribed::client {
 namespace {
 
 // Waits up to `timeout` for `socket` to be readable, checking the
-// connection's handshake meanwhile (which throws on a refused key).
+// connection's handshake meanwhile (which throws on a refused key). A signal
+// caught meanwhile ends the wait (false) or not, as the caller chooses.
 bool WaitReadable(zmq::socket_t& socket, Connection& connection,
-                  std::chrono::milliseconds timeout) {
+                  std::chrono::milliseconds timeout, bool signal_ends_wait) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     std::array<zmq::pollitem_t, 2> items{zmq::pollitem_t{socket.handle(), 0, ZMQ_POLLIN, 0}};
@@ -19,7 +22,13 @@ bool WaitReadable(zmq::socket_t& socket, Connection& connection,
     if (auto monitor = connection.MonitorItem()) items[n++] = *monitor;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    zmq::poll(items.data(), n, std::max(left, std::chrono::milliseconds(0)));
+    try {
+      zmq::poll(items.data(), n, std::max(left, std::chrono::milliseconds(0)));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+      if (signal_ends_wait) return false;
+      continue;
+    }
     if (n == 2 && (items[1].revents & ZMQ_POLLIN)) connection.CheckHandshake();
     if (items[0].revents & ZMQ_POLLIN) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -54,7 +63,12 @@ std::optional<std::string> ControlClient::Exchange(const std::vector<std::string
     socket_.send(zmq::buffer(frames[i]),
                  i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
   }
-  if (!WaitReadable(socket_, *connection_, timeout)) return std::nullopt;
+  // A signal (Ctrl-C, whose handler decides what to do) does not end the
+  // wait: the reply is on its way, and left unread it would be taken for the
+  // reply to the next request.
+  if (!WaitReadable(socket_, *connection_, timeout, /*signal_ends_wait=*/false)) {
+    return std::nullopt;
+  }
   std::vector<zmq::message_t> parts;
   do {
     zmq::message_t m;
@@ -103,7 +117,10 @@ EventSubscriber::EventSubscriber(zmq::context_t& context, const std::string& end
 EventSubscriber::~EventSubscriber() = default;
 
 std::optional<ReceivedEvent> EventSubscriber::Next(std::chrono::milliseconds timeout) {
-  if (!WaitReadable(socket_, *connection_, timeout)) return std::nullopt;
+  // A signal ends the wait, so the caller sees a Ctrl-C handler's flag at once.
+  if (!WaitReadable(socket_, *connection_, timeout, /*signal_ends_wait=*/true)) {
+    return std::nullopt;
+  }
   zmq::message_t topic, body;
   (void)socket_.recv(topic);
   if (!topic.more()) throw std::runtime_error("event without body frame");

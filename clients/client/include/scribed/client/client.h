@@ -58,7 +58,8 @@ class ControlClient {
   ~ControlClient();
 
   // Sends `frames` after the empty delimiter frame (so the reply comes back as
-  // [empty, body]) and returns the reply body, or nullopt after `timeout`.
+  // [empty, body]) and returns the reply body, or nullopt after `timeout`. A
+  // signal caught meanwhile does not cut the wait short.
   // Throws std::runtime_error for a reply not shaped [empty, body], and
   // DaemonError as soon as the daemon refuses this client's CURVE key.
   std::optional<std::string> Exchange(const std::vector<std::string>& frames,
@@ -95,9 +96,10 @@ class EventSubscriber {
                   const std::vector<std::string>& prefixes = {},
                   const std::optional<config::ClientCurveKeys>& curve = std::nullopt);
   ~EventSubscriber();
-  // The next event, or nullopt after `timeout`. Throws std::runtime_error for
-  // a message that is not exactly [topic, body], DaemonError when the daemon
-  // refuses this client's CURVE key.
+  // The next event, or nullopt after `timeout` or when a signal was caught
+  // (so a Ctrl-C handler's flag is seen at once). Throws std::runtime_error
+  // for a message that is not exactly [topic, body], DaemonError when the
+  // daemon refuses this client's CURVE key.
   std::optional<ReceivedEvent> Next(std::chrono::milliseconds timeout);
 
  private:

@@ -62,6 +62,7 @@ struct TranslationFinal {
   std::string text;
 };
 
+// A path is the file's bytes; on the wire it travels as path_field.h says.
 struct JobQueued {
   static constexpr std::string_view kTopic = topic::kJobQueued;
   std::string path;

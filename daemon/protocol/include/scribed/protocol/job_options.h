@@ -30,6 +30,7 @@ inline constexpr std::string_view kLanguage = "lang";
 inline constexpr std::string_view kMode = "mode";
 inline constexpr std::string_view kTranslateTo = "translate_to";
 inline constexpr std::string_view kOutputs = "outputs";
+inline constexpr std::string_view kTranslationPath = "translation_path";
 }  // namespace job_field
 
 // File jobs write output files; capture sessions only publish events.
@@ -40,6 +41,10 @@ struct JobOptions {
   std::optional<std::string> mode;          // "clean" or "verbatim"
   std::optional<std::string> translate_to;  // a language; "" for none
   std::optional<std::vector<std::string>> outputs;  // "txt", "srt", "vtt", "json"
+  // File jobs: "text" (translate the formatted transcript) or "speech" (one
+  // pass from the audio). Last, with an initializer, so the aggregate
+  // initializations of the fields above stay valid.
+  std::optional<std::string> translation_path{};
 
   friend bool operator==(const JobOptions&, const JobOptions&) = default;
 };
@@ -54,7 +59,7 @@ inline constexpr size_t kMaxLanguageBytes = 64;
 // empty `translate_to`.
 using LanguageCheck = std::function<bool(std::string_view code_or_name)>;
 
-// Every field set: "auto", "clean", "" and {"txt"}.
+// Every field set: "auto", "clean", "", {"txt"} and "text".
 JobOptions BuiltInJobDefaults();
 
 // `options` with each unset field taken from `defaults`.
@@ -62,8 +67,9 @@ JobOptions WithDefaults(JobOptions options, const JobOptions& defaults);
 
 // Checks the set fields: languages are at most kMaxLanguageBytes long and,
 // given `known_language`, known; mode is clean or verbatim; a file job names
-// at least one output format and every one is known; a capture session has
-// no outputs. Throws ProtocolError(kBadArgs) naming the field.
+// at least one output format and every one is known; translation_path is
+// text or speech; a capture session has no outputs. Throws
+// ProtocolError(kBadArgs) naming the field.
 void Validate(const JobOptions& options, JobKind kind, const LanguageCheck& known_language = {});
 
 // The job fields present in `args` (other members are the caller's), type-
