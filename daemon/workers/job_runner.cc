@@ -231,7 +231,10 @@ void JobRunner::RunJob(const Job& job) {
     return;
   }
 
-  pipeline::Transcript t = pipe.Finish(true);
+  // A file cut short (or damaged) keeps what was transcribed, marked as not
+  // the whole file.
+  const std::optional<std::string> truncated = source.truncation();
+  pipeline::Transcript t = pipe.Finish(!truncated);
   t.segments = std::move(segments);
   t.skipped_silent_clips += restored_skipped;
   t.source = job.path;
@@ -255,8 +258,11 @@ void JobRunner::RunJob(const Job& job) {
                      json{{"outputs", outputs},
                           {"duration_ms", t.duration_ms},
                           {"rtf", rtf},
-                          {"segments", t.segments.size()}},
+                          {"segments", t.segments.size()},
+                          {"complete", t.complete},
+                          {"truncated", truncated ? json(*truncated) : json(nullptr)}},
                      ids);
+  if (truncated) spdlog::warn("job {}: {}: {}", job.id, job.path, *truncated);
   spdlog::info("job {}: done, {} segments, RTF {:.2f}", job.id, t.segments.size(), rtf);
 }
 
