@@ -9,10 +9,12 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <vector>
 
+#include "audio/file/truncation.h"
 #include "scribed/audio/errors.h"
 
 namespace scribed::audio::file {
@@ -33,6 +35,30 @@ struct FrameFree {
 struct SwrFree {
   void operator()(SwrContext* s) const noexcept { swr_free(&s); }
 };
+struct AvioFree {
+  void operator()(AVIOContext* c) const noexcept {
+    av_freep(&c->buffer);  // FFmpeg may have replaced the buffer it was given
+    avio_context_free(&c);
+  }
+};
+
+// FFmpeg's custom I/O over a MemoryFile (the opaque pointer).
+int ReadMemory(void* opaque, uint8_t* buf, int size) {
+  const int64_t got = static_cast<MemoryFile*>(opaque)->Read(buf, size);
+  return got > 0 ? static_cast<int>(got) : AVERROR_EOF;
+}
+int64_t SeekMemory(void* opaque, int64_t offset, int whence) {
+  auto* memory = static_cast<MemoryFile*>(opaque);
+  if (whence & AVSEEK_SIZE) return memory->size();
+  const int64_t pos = memory->Seek(offset, whence & ~AVSEEK_FORCE);
+  return pos < 0 ? AVERROR(EINVAL) : pos;
+}
+constexpr int kIoBufferBytes = 64 * 1024;
+// A file in memory has no neighbours: playlists and references inside it
+// (HLS, concat, external data) must not reach the file system.
+int RefuseNestedOpen(AVFormatContext*, AVIOContext**, const char*, int, AVDictionary**) {
+  return AVERROR(EPERM);
+}
 
 std::string AvError(int err) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {};
@@ -46,13 +72,32 @@ constexpr int kMaxBadPackets = 64;
 
 class AvformatReader final : public FileReader {
  public:
-  explicit AvformatReader(const std::filesystem::path& path) : name_(path.string()) {
+  // Reads `memory` when given, else the file `name`.
+  AvformatReader(std::string name, std::unique_ptr<MemoryFile> memory)
+      : name_(std::move(name)), memory_(std::move(memory)) {
     // FFmpeg logs to stderr by default; failures reach callers as exceptions.
     static std::once_flag quiet;
     std::call_once(quiet, [] { av_log_set_level(AV_LOG_FATAL); });
 
     AVFormatContext* raw = nullptr;
-    if (int err = avformat_open_input(&raw, path.c_str(), nullptr, nullptr); err < 0) {
+    if (memory_) {
+      raw = avformat_alloc_context();
+      auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBufferBytes));
+      if (buffer) {
+        avio_.reset(avio_alloc_context(buffer, kIoBufferBytes, 0, memory_.get(), &ReadMemory,
+                                       nullptr, &SeekMemory));
+        if (!avio_) av_free(buffer);
+      }
+      if (!raw || !avio_) {
+        avformat_free_context(raw);
+        Fail("out of memory");
+      }
+      raw->pb = avio_.get();
+      raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+      raw->io_open = &RefuseNestedOpen;
+    }
+    // On failure avformat_open_input frees `raw` (but not a custom avio_).
+    if (int err = avformat_open_input(&raw, name_.c_str(), nullptr, nullptr); err < 0) {
       // A damaged header can announce absurd sizes, which FFmpeg reports as
       // ENOMEM: for the user that is a file it cannot read, not a memory problem.
       const bool unreadable = err == AVERROR_INVALIDDATA || err == AVERROR(ENOMEM);
@@ -70,6 +115,7 @@ class AvformatReader final : public FileReader {
   }
 
   const StreamInfo& info() const noexcept override { return info_; }
+  std::optional<std::string> truncation() const override { return truncation_; }
 
   size_t Read(std::span<float> interleaved) override {
     const size_t channels = static_cast<size_t>(info_.channels);
@@ -178,6 +224,7 @@ class AvformatReader final : public FileReader {
           Fail(bad_packets_ > 0 ? "corrupt audio stream, nothing could be decoded"
                                 : "contains no audio samples");
         }
+        NoteShortfall();
         return false;
       }
       if (r == AVERROR_INVALIDDATA) {
@@ -195,6 +242,9 @@ class AvformatReader final : public FileReader {
       if (r < 0) {
         // A damaged container at the end of a file reads as a truncated stream.
         if (total_frames_ > 0 && r == AVERROR_INVALIDDATA) {
+          char at[64];
+          std::snprintf(at, sizeof at, "%.1f s", static_cast<double>(total_frames_) / info_.sample_rate);
+          truncation_ = std::string("the container is damaged after ") + at;
           draining_ = true;
           avcodec_send_packet(codec_.get(), nullptr);
           continue;
@@ -214,12 +264,24 @@ class AvformatReader final : public FileReader {
     }
   }
 
+  // A cut file (an interrupted download or copy) often demuxes cleanly up to
+  // the cut; only the length its header announced shows what is missing.
+  // Durations FFmpeg estimated from the bit rate are too rough to judge by.
+  void NoteShortfall() {
+    if (truncation_ || !info_.frames) return;
+    if (format_->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE) return;
+    truncation_ = ShortfallReason(total_frames_, *info_.frames, info_.sample_rate);
+  }
+
   void CountBadPacket() {
     if (++bad_packets_ > kMaxBadPackets)
       Fail("corrupt audio stream (too many undecodable packets)");
   }
 
   std::string name_;
+  // Declared before format_, which reads through them, so they outlive it.
+  std::unique_ptr<MemoryFile> memory_;
+  std::unique_ptr<AVIOContext, AvioFree> avio_;
   std::unique_ptr<AVFormatContext, FormatCloser> format_;
   std::unique_ptr<AVCodecContext, CodecCloser> codec_;
   std::unique_ptr<AVPacket, PacketFree> packet_;
@@ -233,12 +295,19 @@ class AvformatReader final : public FileReader {
   int64_t total_frames_ = 0;
   int bad_packets_ = 0;
   bool draining_ = false;
+  std::optional<std::string> truncation_;
 };
 
 }  // namespace
 
 std::unique_ptr<FileReader> OpenWithAvformat(const std::filesystem::path& path) {
-  return std::make_unique<AvformatReader>(path);
+  return std::make_unique<AvformatReader>(path.string(), nullptr);
+}
+
+std::unique_ptr<FileReader> OpenWithAvformat(std::unique_ptr<MemoryFile> memory,
+                                             const std::string& name) {
+  memory->pos = 0;
+  return std::make_unique<AvformatReader>(name, std::move(memory));
 }
 
 }  // namespace scribed::audio::file

@@ -7,6 +7,18 @@
 #include "scribed/audio/errors.h"
 
 namespace scribed::audio {
+namespace {
+
+FileError Unrecognised(const std::string& name, const std::string& sndfile_reason) {
+  return FileError(name,
+                   "not a recognised audio or video file (libsndfile: " + sndfile_reason + ")");
+}
+
+bool IsUnrecognised(const FileError& e) {
+  return std::string(e.what()).find("not a recognised") != std::string::npos;
+}
+
+}  // namespace
 
 std::unique_ptr<FileReader> OpenFileReader(const std::filesystem::path& path) {
   const std::string name = path.string();
@@ -22,9 +34,22 @@ std::unique_ptr<FileReader> OpenFileReader(const std::filesystem::path& path) {
     return file::OpenWithAvformat(path);
   } catch (const FileError& e) {
     // Neither library knows the file: say what both found.
-    if (std::string(e.what()).find("not a recognised") == std::string::npos) throw;
-    throw FileError(name,
-                    "not a recognised audio or video file (libsndfile: " + sndfile_reason + ")");
+    if (!IsUnrecognised(e)) throw;
+    throw Unrecognised(name, sndfile_reason);
+  }
+}
+
+std::unique_ptr<FileReader> OpenFileReader(std::string bytes, const std::string& name) {
+  if (bytes.empty()) throw FileError(name, "file is empty");
+  auto memory = std::make_unique<file::MemoryFile>();
+  memory->bytes = std::move(bytes);
+  std::string sndfile_reason;
+  if (auto reader = file::OpenWithSndfile(memory, name, &sndfile_reason)) return reader;
+  try {
+    return file::OpenWithAvformat(std::move(memory), name);
+  } catch (const FileError& e) {
+    if (!IsUnrecognised(e)) throw;
+    throw Unrecognised(name, sndfile_reason);
   }
 }
 

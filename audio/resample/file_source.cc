@@ -4,7 +4,11 @@ namespace scribed::audio {
 
 FileSource::FileSource(const std::filesystem::path& path, ResampleQuality quality,
                        size_t chunk_frames)
-    : reader_(OpenFileReader(path)),
+    : FileSource(OpenFileReader(path), quality, chunk_frames) {}
+
+FileSource::FileSource(std::unique_ptr<FileReader> reader, ResampleQuality quality,
+                       size_t chunk_frames)
+    : reader_(std::move(reader)),
       resampler_(reader_->info().sample_rate, reader_->info().channels, quality),
       buffer_(std::max<size_t>(chunk_frames, 64) * reader_->info().channels) {}
 

@@ -46,7 +46,10 @@ pipeline::Transcript FileTranscription::Run(const std::shared_ptr<const engine::
   while (source_.Next(chunk) && stream.Push(chunk)) {
   }
   if (stream.end() == transcription::End::kRunning) stream.Finish();
-  pipeline::Transcript t = pipe.Finish(stream.end() == transcription::End::kComplete);
+  // A file that ends before its header's length (or is damaged) keeps what
+  // was decoded, marked incomplete; truncation() says why.
+  pipeline::Transcript t =
+      pipe.Finish(stream.end() == transcription::End::kComplete && !source_.truncation());
   t.source = input_.string();
   return t;
 }

@@ -39,6 +39,9 @@ class FileTranscription {
                            const pipeline::PipelineOptions& options, const ModelHashes& hashes,
                            transcription::Listener* listener);
 
+  // Why the recording ended before its header's length, after Run.
+  std::optional<std::string> truncation() const { return source_.truncation(); }
+
  private:
   std::filesystem::path input_;
   audio::FileSource source_;

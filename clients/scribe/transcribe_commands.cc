@@ -84,7 +84,8 @@ void ReportEmptyClips(const fs::path& input, const pipeline::Transcript& t) {
                t.segments.size(), t.segments.size() == 1 ? "" : "s");
 }
 
-// Transcribes one file; returns false when cancelled (outputs still written).
+// Transcribes one file; returns false when interrupted (outputs still
+// written). A cut-short file is reported and is not an interruption.
 bool TranscribeFile(const std::shared_ptr<const engine::Model>& model,
                     const pipeline::PipelineOptions& options, const ModelHashes& hashes,
                     const fs::path& input, const std::vector<fs::path>& outputs,
@@ -94,11 +95,16 @@ bool TranscribeFile(const std::shared_ptr<const engine::Model>& model,
   pipeline::Transcript t = job.Run(model, options, hashes, &progress);
   progress.Done();
   ReportEmptyClips(input, t);
+  const std::optional<std::string> truncated = job.truncation();
+  if (truncated) {
+    std::fprintf(stderr, "scribe: %s: %s; the transcript holds what was decoded (complete: false)\n",
+                 input.c_str(), truncated->c_str());
+  }
   for (size_t i = 0; i < formats.size(); ++i) {
     WriteTranscript(outputs[i], pipeline::Render(t, formats[i]));
     if (::isatty(STDERR_FILENO) == 1) std::fprintf(stderr, "wrote %s\n", outputs[i].c_str());
   }
-  return t.complete;
+  return t.complete || truncated.has_value();
 }
 
 }  // namespace

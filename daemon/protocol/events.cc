@@ -125,7 +125,8 @@ void from_json(const json& j, JobProgress& e) {
 
 void to_json(json& j, const JobDone& e) {
   j = json{{"outputs", e.outputs}, {"duration_ms", e.duration_ms}, {"rtf", e.rtf},
-           {"segments", e.segments}, {"empty_clips", e.empty_clips}};
+           {"segments", e.segments}, {"empty_clips", e.empty_clips},
+           {"complete", e.complete}, {"truncated", OrNull(e.truncated)}};
 }
 
 void from_json(const json& j, JobDone& e) {
@@ -134,6 +135,8 @@ void from_json(const json& j, JobDone& e) {
   Read(j, "rtf", e.rtf);
   Read(j, "segments", e.segments);
   Read(j, "empty_clips", e.empty_clips);
+  Read(j, "complete", e.complete);
+  Read(j, "truncated", e.truncated);
 }
 
 void to_json(json& j, const JobFailed& e) {

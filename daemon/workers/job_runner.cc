@@ -179,7 +179,10 @@ void JobRunner::RunJob(const Job& job) {
     return;
   }
 
-  pipeline::Transcript t = pipe.Finish(true);
+  // A file cut short (or damaged) keeps what was transcribed, marked as not
+  // the whole file.
+  const std::optional<std::string> truncated = source.truncation();
+  pipeline::Transcript t = pipe.Finish(!truncated);
   t.source = job.path;
   const auto dir = results_dir_ / job.id;
   fs_.CreateDirectories(dir);
@@ -200,8 +203,10 @@ void JobRunner::RunJob(const Job& job) {
   const double rtf = t.duration_ms > 0 ? elapsed * 1000.0 / static_cast<double>(t.duration_ms) : 0;
   publisher_.Publish(protocol::JobDone{outputs.get<std::map<std::string, std::string>>(),
                                        t.duration_ms, rtf,
-                                       static_cast<int64_t>(t.segments.size()), t.empty_clips},
+                                       static_cast<int64_t>(t.segments.size()), t.empty_clips,
+                                       t.complete, truncated},
                      ids);
+  if (truncated) spdlog::warn("job {}: {}: {}", job.id, job.path, *truncated);
   spdlog::info("job {}: done, {} segments, RTF {:.2f}", job.id, t.segments.size(), rtf);
 }
 

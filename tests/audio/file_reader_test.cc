@@ -264,6 +264,112 @@ TEST_F(FileReaderTest, TruncatedFilesDecodeAPrefixOrFail) {
   }
 }
 
+std::string ReadBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A file handed over in memory goes through the same decoders as on disk and
+// yields the same samples.
+TEST_F(FileReaderTest, FilesInMemoryDecodeLikeOnDisk) {
+  std::vector<std::filesystem::path> files = {wav_, dir_ / "m.flac", dir_ / "m.ogg"};
+  WriteWithSndfile(files[1], SF_FORMAT_FLAC | SF_FORMAT_PCM_16, pcm_);
+  WriteWithSndfile(files[2], SF_FORMAT_OGG | SF_FORMAT_VORBIS, pcm_);
+  if (testing::HaveProgram("ffmpeg")) {
+    for (const auto& path : Ffmpeg({{"m.m4a", "-c:a aac"},
+                                    {"m.mp3", "-c:a libmp3lame"},
+                                    {"m.webm", "-c:a libopus"},
+                                    {"m.mkv", "-c:a flac"}})) {
+      files.push_back(path);
+    }
+  }
+  for (const auto& path : files) {
+    auto on_disk = OpenFileReader(path);
+    auto in_memory = OpenFileReader(ReadBytes(path), path.filename().string());
+    EXPECT_EQ(in_memory->info().decoder, on_disk->info().decoder) << path;
+    EXPECT_EQ(in_memory->info().codec, on_disk->info().codec) << path;
+    EXPECT_EQ(in_memory->info().frames, on_disk->info().frames) << path;
+    EXPECT_EQ(ReadAll(*in_memory, 700), ReadAll(*on_disk, 700)) << path;
+    FileSource source(OpenFileReader(ReadBytes(path), path.filename().string()));
+    std::vector<float> resampled;
+    Chunk chunk;
+    while (source.Next(chunk)) resampled.insert(resampled.end(), chunk.samples.begin(), chunk.samples.end());
+    EXPECT_EQ(resampled, DecodeFile(path)) << path;
+  }
+}
+
+TEST_F(FileReaderTest, BadFilesInMemoryFailWithTheirName) {
+  for (const std::string& bytes : {std::string(), std::string("These are meeting notes, not audio.\n"),
+                                  std::string("RIFF....WAVEfmt this is not a recording")}) {
+    try {
+      auto reader = OpenFileReader(bytes, "upload.wav");
+      ADD_FAILURE() << "opened " << bytes;
+    } catch (const FileError& e) {
+      EXPECT_EQ(e.file(), "upload.wav");
+    }
+  }
+}
+
+// An m4a cut short (an interrupted download: the index is up front, the audio
+// stops at the cut) decodes what is there and says it is truncated.
+TEST_F(FileReaderTest, CutM4aReportsTruncation) {
+  if (!testing::HaveProgram("ffmpeg")) GTEST_SKIP() << "ffmpeg is not installed";
+  const auto full = dir_ / "long.m4a";
+  ASSERT_TRUE(RunQuiet("ffmpeg -nostdin -loglevel error -y -f lavfi -i sine=frequency=440:duration=30 "
+                       "-c:a aac -b:a 96k -movflags +faststart " + full.string()));
+  const auto cut = dir_ / "cut.m4a";
+  std::filesystem::copy_file(full, cut);
+  std::filesystem::resize_file(cut, std::filesystem::file_size(full) / 3);
+
+  auto whole = OpenFileReader(full);
+  ReadAll(*whole, 4096);
+  EXPECT_EQ(whole->truncation(), std::nullopt);
+
+  std::vector<std::unique_ptr<FileReader>> readers;
+  readers.push_back(OpenFileReader(cut));
+  readers.push_back(OpenFileReader(ReadBytes(cut), "cut.m4a"));
+  for (auto& reader : readers) {
+    EXPECT_EQ(reader->info().decoder, "avformat");
+    ASSERT_TRUE(reader->info().duration_seconds());
+    EXPECT_NEAR(*reader->info().duration_seconds(), 30.0, 0.1);  // what the index announces
+    const double decoded = double(ReadAll(*reader, 4096).size()) / reader->info().channels / reader->info().sample_rate;
+    EXPECT_GT(decoded, 5.0);
+    EXPECT_LT(decoded, 15.0);
+    ASSERT_TRUE(reader->truncation().has_value());
+    EXPECT_NE(reader->truncation()->find("of the 30.0 s"), std::string::npos) << *reader->truncation();
+  }
+  FileSource source(cut);
+  Chunk chunk;
+  while (source.Next(chunk)) {
+  }
+  EXPECT_TRUE(source.truncation().has_value());
+}
+
+// The same for a FLAC file: the audio before the cut, flagged.
+TEST_F(FileReaderTest, CutFlacReportsTruncation) {
+  const auto full = dir_ / "long.flac";
+  std::vector<int16_t> pcm;
+  for (int i = 0; i < 10; ++i) pcm.insert(pcm.end(), pcm_.begin(), pcm_.end());  // 5 s
+  SF_INFO info{};
+  info.samplerate = kRate;
+  info.channels = kChannels;
+  info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+  SNDFILE* f = sf_open(full.c_str(), SFM_WRITE, &info);
+  ASSERT_NE(f, nullptr);
+  sf_writef_short(f, pcm.data(), sf_count_t(pcm.size() / kChannels));
+  sf_close(f);
+  auto whole = OpenFileReader(full);
+  ReadAll(*whole, 4096);
+  EXPECT_EQ(whole->truncation(), std::nullopt);
+  const std::string bytes = ReadBytes(full);
+  auto reader = OpenFileReader(bytes.substr(0, bytes.size() / 2), "cut.flac");
+  const auto got = ReadAll(*reader, 4096);
+  EXPECT_LT(got.size(), pcm.size() * 3 / 4);
+  ASSERT_TRUE(reader->truncation().has_value());
+  // libsndfile's FLAC decoder reports the cut as lost sync.
+  EXPECT_NE(reader->truncation()->find("damaged after 2."), std::string::npos) << *reader->truncation();
+}
+
 }  // namespace
 }  // namespace scribed::audio
 

@@ -6,7 +6,8 @@
 //
 // OpenFileReader probes libsndfile first (wav, flac, ogg/vorbis, opus, mp3)
 // and falls back to libavformat (m4a/aac, mp4, mkv, webm, ...; the first
-// audio stream is used). Memory use does not grow with the file's length.
+// audio stream is used). Memory use does not grow with the file's length
+// (beyond the bytes themselves, for a file given in memory).
 #pragma once
 
 #include <cstdint>
@@ -42,10 +43,20 @@ class FileReader {
   // of float samples in [-1, 1] and returns the number of frames; 0 at the
   // end of the stream. Throws FileError when the data cannot be decoded.
   virtual size_t Read(std::span<float> interleaved) = 0;
+  // Why the stream ended early, once Read has returned 0: the file is cut
+  // short (decoded clearly less than the length its header announces) or
+  // its container is damaged after some audio. The audio before that was
+  // delivered; nullopt for a stream that ended where it should.
+  virtual std::optional<std::string> truncation() const { return std::nullopt; }
 };
 
 // Opens `path` with the first decoder that accepts it. Throws FileError naming
 // the file and the reason (missing, empty, not audio, no audio stream, corrupt).
 std::unique_ptr<FileReader> OpenFileReader(const std::filesystem::path& path);
+
+// The same decoders and checks for a file held in memory (an upload, an
+// archive member); `name` stands for the file in errors and, like a file
+// name, its extension hints the container format.
+std::unique_ptr<FileReader> OpenFileReader(std::string bytes, const std::string& name);
 
 }  // namespace scribed::audio

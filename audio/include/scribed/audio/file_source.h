@@ -21,6 +21,10 @@ class FileSource {
   explicit FileSource(const std::filesystem::path& path,
                       ResampleQuality quality = ResampleQuality::kSincMedium,
                       size_t chunk_frames = 8192);
+  // Over an opened reader, e.g. OpenFileReader(bytes, name) for a file in memory.
+  explicit FileSource(std::unique_ptr<FileReader> reader,
+                      ResampleQuality quality = ResampleQuality::kSincMedium,
+                      size_t chunk_frames = 8192);
 
   const StreamInfo& info() const noexcept { return reader_->info(); }
   // Expected output length in 16 kHz samples, when the container knows it.
@@ -28,6 +32,12 @@ class FileSource {
 
   // Replaces `chunk` with the next chunk (never empty); false at the end.
   bool Next(Chunk& chunk);
+
+  // Once Next has returned false: why the file ended early (cut short, or a
+  // damaged container), nullopt when it ended where it should. What came
+  // before was delivered; a transcript of it is a transcript of part of the
+  // file. FileReader::truncation() says more.
+  std::optional<std::string> truncation() const { return reader_->truncation(); }
 
  private:
   std::unique_ptr<FileReader> reader_;

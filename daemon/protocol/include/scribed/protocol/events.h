@@ -93,6 +93,8 @@ struct JobDone {
   double rtf = 0;
   int64_t segments = 0;
   int64_t empty_clips = 0;  // clips with speech-level audio and no text
+  bool complete = true;     // false: the file ended early or was damaged
+  std::optional<std::string> truncated;  // why it is not complete
 };
 
 struct JobFailed {
