@@ -60,7 +60,7 @@ void LiveSession::PublishState(const std::string& state, json fields) {
     fields["queue_ms"] = queued_samples_ / kSamplesPerMs;
     fields["dropped_ms"] = dropped_samples_ / kSamplesPerMs;
   }
-  fields["xruns"] = nullptr;  // recovered inside the capture layer, not counted here
+  fields["xruns"] = source_.stats().xruns;
   publisher_.Publish(protocol::topic::kCaptureState, std::move(fields),
                      EventIds{options_.id, std::nullopt, std::nullopt});
 }
