@@ -79,6 +79,7 @@ FaultyPcm::Report FaultyPcm::Read() const {
     if (key == "refused") r.refused = std::stoull(value);
     if (key == "xruns") r.xruns = std::stoull(value);
     if (key == "stalls") r.stalls = std::stoull(value);
+    if (key == "runs") r.runs = std::stoull(value);
     if (key == "state") r.state = value;
   }
   return r;

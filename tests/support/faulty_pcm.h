@@ -32,6 +32,7 @@ class FaultyPcm {
     uint64_t refused = 0;  // opens refused while unplugged
     uint64_t xruns = 0;
     uint64_t stalls = 0;
+    uint64_t runs = 0;  // times audio reached the reader (after an open or an overrun)
     std::string state;  // open, running, xrun, absent, stalled, closed
   };
 

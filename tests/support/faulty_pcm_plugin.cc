@@ -47,6 +47,7 @@ struct Report {
   uint64_t refused = 0;  // opens that failed because the device was absent
   uint64_t xruns = 0;
   uint64_t stalls = 0;
+  uint64_t runs = 0;  // times audio started to flow (after an open or an overrun)
   std::string state = "closed";
 };
 
@@ -128,6 +129,7 @@ Report ReadReport(const std::string& path) {
     if (key == "refused") r.refused = n;
     if (key == "xruns") r.xruns = n;
     if (key == "stalls") r.stalls = n;
+    if (key == "runs") r.runs = n;
     if (key == "state") r.state = value;
   }
   return r;
@@ -139,7 +141,7 @@ void WriteReport(const std::string& path, const Report& r) {
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << "opens " << r.opens << "\nrefused " << r.refused << "\nxruns " << r.xruns << "\nstalls "
-        << r.stalls << "\nstate " << r.state << "\n";
+        << r.stalls << "\nruns " << r.runs << "\nstate " << r.state << "\n";
   }
   std::rename(tmp.c_str(), path.c_str());
 }
@@ -163,6 +165,7 @@ struct Faulty {
   uint64_t hw = 0;            // frames made available since the last prepare
   bool in_xrun = false;
   bool stalled = false;
+  bool flowing = false;  // frames handed out since the last prepare
   // Pacing: at time `origin` the device had made `origin_hw` frames available.
   double origin = 0;
   uint64_t origin_hw = 0;
@@ -260,8 +263,8 @@ int Prepare(snd_pcm_ioplug_t* io) {
   f->hw = 0;
   f->in_xrun = false;
   f->running = false;
+  f->flowing = false;
   f->DisarmTimer();
-  if (!f->stalled) f->SetState("running");
   return 0;
 }
 
@@ -309,6 +312,12 @@ snd_pcm_sframes_t Transfer(snd_pcm_ioplug_t* io, const snd_pcm_channel_area_t* a
     snd_pcm_areas_silence(areas, offset + from_file, io->channels, size - from_file, io->format);
   }
   f->source_frame += size;
+  if (!f->flowing) {
+    f->flowing = true;
+    ++f->report.runs;
+    f->report.state = "running";
+    WriteReport(f->report_path, f->report);
+  }
   return static_cast<snd_pcm_sframes_t>(size);
 }
 
