@@ -19,8 +19,9 @@
 
 namespace scribed::audio {
 
-// kOpening -> kRunning -> (device error) kRetrying -> kOpening -> ... ;
-// any state -> kStopped on Stop(). docs/audio.md has the whole machine.
+// kOpening -> kRunning once the device is open; kOpening or kRunning ->
+// kRetrying on a DeviceError, then kOpening again after the backoff; any
+// state -> kStopped on Stop(). Overruns stay inside kRunning (docs/audio.md).
 enum class CaptureState { kOpening, kRunning, kRetrying, kStopped };
 const char* Name(CaptureState state) noexcept;
 
