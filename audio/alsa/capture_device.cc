@@ -62,6 +62,7 @@ struct CaptureDevice::Impl {
   WakeFd wake;
   std::atomic<bool> interrupted{false};
   std::atomic<uint64_t> xruns{0};
+  std::atomic<int64_t> lost_samples{0};  // 16 kHz silence standing in for their audio
   std::unique_ptr<Resampler> resampler;
   std::vector<pollfd> fds;
   std::vector<uint8_t> raw;
@@ -69,6 +70,27 @@ struct CaptureDevice::Impl {
   int64_t position = 0;
   int64_t lost_frames = 0;  // dropped by an overrun, replaced by silence on the next Read
   bool started = false;
+  snd_htimestamp_t start_trigger{};  // the PCM's trigger stamp after our last start
+
+  // Starts a prepared PCM and remembers its trigger stamp, against which an
+  // overrun's stamp is compared (FramesLostToOverrun).
+  void Start() {
+    if (int e = snd_pcm_start(pcm.get()); e < 0 && e != -EBADFD) {
+      Recover(e);  // then readi starts it, or reports what is wrong
+    } else {
+      start_trigger = TriggerStamp();
+    }
+    started = true;
+  }
+
+  snd_htimestamp_t TriggerStamp() {
+    snd_htimestamp_t stamp{};
+    snd_pcm_status_t* status = nullptr;
+    if (snd_pcm_status_malloc(&status) < 0) return stamp;
+    if (snd_pcm_status(pcm.get(), status) == 0) snd_pcm_status_get_trigger_htstamp(status, &stamp);
+    snd_pcm_status_free(status);
+    return stamp;
+  }
 
   // Handles a negative return from ALSA: overruns and suspends are recovered
   // (true), anything else throws.
@@ -97,10 +119,17 @@ struct CaptureDevice::Impl {
       snd_htimestamp_t since{}, now{};
       snd_pcm_status_get_trigger_htstamp(status, &since);
       snd_pcm_status_get_htstamp(status, &now);
+      lost = static_cast<int64_t>(snd_pcm_status_get_avail(status));
+      // A card stamps the moment it stopped on the overrun. User-space PCMs
+      // (ALSA's ioplug plugins: PulseAudio, PipeWire, ...) keep the stamp of
+      // the start, and the time since then is audio delivered, not lost.
+      const bool stamped =
+          since.tv_sec != start_trigger.tv_sec || since.tv_nsec != start_trigger.tv_nsec;
       const double elapsed =
           double(now.tv_sec - since.tv_sec) + double(now.tv_nsec - since.tv_nsec) * 1e-9;
-      lost = static_cast<int64_t>(snd_pcm_status_get_avail(status));
-      if (elapsed > 0 && elapsed < 60) lost += static_cast<int64_t>(elapsed * format.rate);
+      if (stamped && elapsed > 0 && elapsed < 60) {
+        lost += static_cast<int64_t>(elapsed * format.rate);
+      }
     }
     snd_pcm_status_free(status);
     return std::clamp<int64_t>(lost, 0, int64_t(format.rate) * 10);
@@ -157,6 +186,7 @@ CaptureDevice::~CaptureDevice() = default;
 
 const CaptureFormat& CaptureDevice::format() const noexcept { return impl_->format; }
 uint64_t CaptureDevice::xruns() const noexcept { return impl_->xruns.load(); }
+int64_t CaptureDevice::lost_samples() const noexcept { return impl_->lost_samples.load(); }
 
 void CaptureDevice::Interrupt() noexcept {
   impl_->interrupted.store(true);
@@ -168,15 +198,14 @@ bool CaptureDevice::Read(Chunk& chunk) {
   chunk.samples.clear();
   chunk.start = d.position;
   if (d.interrupted.load()) return false;
-  if (!d.started) {
-    if (int e = snd_pcm_start(d.pcm.get()); e < 0 && e != -EBADFD) d.Recover(e);
-    d.started = true;
-  }
   const size_t frame_bytes = alsa::BytesPerSample(d.format.format) * d.format.channels;
   const auto period = static_cast<snd_pcm_uframes_t>(d.format.period_frames);
   d.raw.resize(period * frame_bytes);
   snd_pcm_sframes_t got = 0;
   while (true) {
+    // Started here rather than by readi, which would start a prepared PCM
+    // itself, so that the trigger stamp of every start is known.
+    if (!d.started) d.Start();
     got = snd_pcm_readi(d.pcm.get(), d.raw.data(), period);
     if (got > 0) break;
     if (got == -EAGAIN || got == 0) {
@@ -184,15 +213,12 @@ bool CaptureDevice::Read(Chunk& chunk) {
       continue;
     }
     d.Recover(static_cast<int>(got));
-    if (!d.started) {
-      if (int e = snd_pcm_start(d.pcm.get()); e < 0) d.Recover(e);
-      d.started = true;
-    }
   }
   if (d.lost_frames > 0) {
     // Keep timestamps true to the device clock across an overrun.
     d.samples.assign(static_cast<size_t>(d.lost_frames) * d.format.channels, 0.0f);
     d.resampler->Process(d.samples, chunk.samples);
+    d.lost_samples += (d.lost_frames * kOutputRate + d.format.rate / 2) / d.format.rate;
     d.lost_frames = 0;
   }
   d.samples.resize(static_cast<size_t>(got) * d.format.channels);

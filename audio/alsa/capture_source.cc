@@ -34,6 +34,21 @@ void CaptureSource::Stop() {
   wake_.notify_all();
 }
 
+CaptureStats CaptureSource::stats() const {
+  std::lock_guard lock(mutex_);
+  CaptureStats s = closed_;
+  if (device_) {
+    s.xruns += device_->xruns();
+    s.lost_samples += device_->lost_samples();
+  }
+  return s;
+}
+
+void CaptureSource::Count(uint64_t CaptureStats::*counter) {
+  std::lock_guard lock(mutex_);
+  ++(closed_.*counter);
+}
+
 bool CaptureSource::WaitBackoff(std::chrono::milliseconds delay) {
   std::unique_lock lock(mutex_);
   return !wake_.wait_for(lock, delay, [this] { return stop_; });
@@ -45,15 +60,17 @@ void CaptureSource::Run() {
   int64_t next_start = 0;  // 16 kHz samples since Run() began
   int attempt = 0;
   auto delay = retry_.initial;
-  auto notify = [this](CaptureEvent e) {
-    if (on_state_) on_state_(e);
+  auto notify = [this](CaptureState state, std::string message, int tries,
+                       std::chrono::milliseconds retry_in = {}) {
+    if (on_state_) on_state_(CaptureEvent{state, std::move(message), tries, retry_in, stats()});
   };
   while (true) {
     {
       std::lock_guard lock(mutex_);
       if (stop_) break;
     }
-    notify({CaptureState::kOpening, options_.device, attempt});
+    notify(CaptureState::kOpening, options_.device, attempt);
+    bool was_running = false;
     try {
       CaptureDevice device(options_);
       {
@@ -64,15 +81,20 @@ void CaptureSource::Run() {
       struct Detach {
         CaptureSource* self;
         ~Detach() {
+          // The device's counts outlive it, so that stats() never goes back.
           std::lock_guard lock(self->mutex_);
+          self->closed_.xruns += self->device_->xruns();
+          self->closed_.lost_samples += self->device_->lost_samples();
           self->device_ = nullptr;
         }
       } detach{this};
+      if (attempt > 0) Count(&CaptureStats::recoveries);
+      was_running = true;
       const auto& f = device.format();
-      notify({CaptureState::kRunning,
-              std::string(Name(f.format)) + " " + std::to_string(f.rate) + " Hz " +
-                  std::to_string(f.channels) + " ch",
-              attempt});
+      notify(CaptureState::kRunning,
+             std::string(Name(f.format)) + " " + std::to_string(f.rate) + " Hz " +
+                 std::to_string(f.channels) + " ch",
+             attempt);
       attempt = 0;
       delay = retry_.initial;
       // After a reopening, resume the clock where wall time says we are.
@@ -86,14 +108,15 @@ void CaptureSource::Run() {
         on_chunk_(chunk);
       }
     } catch (const DeviceError& e) {
+      if (was_running) Count(&CaptureStats::losses);
       ++attempt;
-      notify({CaptureState::kRetrying, e.what(), attempt, delay});
+      notify(CaptureState::kRetrying, e.what(), attempt, delay);
       if (!WaitBackoff(delay)) break;
       delay = std::min(
           retry_.max, std::chrono::duration_cast<std::chrono::milliseconds>(delay * retry_.factor));
     }
   }
-  notify({CaptureState::kStopped, "", attempt});
+  notify(CaptureState::kStopped, "", attempt);
 }
 
 }  // namespace scribed::audio

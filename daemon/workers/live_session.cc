@@ -72,7 +72,7 @@ void LiveSession::PublishState(protocol::CaptureState state) {
   state.device = options_.device;
   state.queue_ms = stats.queue_ms;
   state.dropped_ms = stats.dropped_ms;
-  // xruns stays null: they are recovered inside the capture layer, not counted here.
+  state.xruns = source_.stats().xruns;
   publisher_.Publish(state, EventIds{options_.id, std::nullopt, std::nullopt});
 }
 

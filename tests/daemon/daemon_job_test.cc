@@ -12,6 +12,7 @@
 #include "scribed/engine/test_model.h"
 #include "scribed/protocol/protocol.h"
 #include "tests/daemon/daemon_process.h"
+#include "tests/support/faulty_pcm.h"
 
 namespace scribed::daemon::testing {
 namespace {
@@ -320,6 +321,144 @@ TEST_F(DaemonJobTest, LiveSessionFromAlsaFilePcm) {
   ASSERT_TRUE(again["ok"]) << again;
   EXPECT_NE(again["result"]["session"], session);
   EXPECT_TRUE(control.Call("capture.stop")["ok"]);
+}
+
+// A session's events, read through `replay` (no slow-joiner race) as they
+// arrive.
+class SessionEvents {
+ public:
+  SessionEvents(ControlClient& control, uint64_t since, std::string session)
+      : control_(control), seq_(since), session_(std::move(session)) {}
+  // The first capture.state not yet returned whose state is `state`; fails
+  // the test (returns null) after 60 s.
+  json Next(const std::string& state) { return Find(state, next_); }
+  // The first capture.state with `state` at all, returned before or not.
+  json Any(const std::string& state) {
+    size_t from = 0;
+    return Find(state, from);
+  }
+  const std::vector<json>& states() const { return states_; }
+
+ private:
+  json Find(const std::string& state, size_t& from) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (true) {
+      for (; from < states_.size(); ++from) {
+        if (states_[from]["state"] == state) return states_[from++];
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        std::string seen;
+        for (const json& e : states_) seen += e["state"].get<std::string>() + " ";
+        ADD_FAILURE() << "no capture.state " << state << " after: " << seen;
+        return json();
+      }
+      if (!Poll()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  // Reads what is new; false when nothing was.
+  bool Poll() {
+    const json r = control_.Call("replay", {{"since_seq", seq_}})["result"];
+    bool any = false;
+    for (const json& e : r["events"]) {
+      seq_ = e["seq"];
+      any = true;
+      if (e["type"] == "capture.state" && e["session"] == session_) states_.push_back(e);
+    }
+    return any;
+  }
+
+  ControlClient& control_;
+  uint64_t seq_;
+  std::string session_;
+  std::vector<json> states_;
+  size_t next_ = 0;
+};
+
+// A live session on a capture device that fails when the test says so
+// (tests/support/faulty_pcm.h): an overrun is counted in capture.state, the
+// device is pulled (lost) and put back (recovered, with the gap), and audio
+// delivered faster than the model takes it fills the queue (behind, then
+// overrun with the audio dropped).
+TEST_F(DaemonJobTest, LiveSessionReportsCaptureFaults) {
+  TempDir dir;
+  {
+    // Long enough that the flood at the end still carries speech.
+    const std::vector<float> speech = audio::DecodeFile(Golden() / "speech16k.wav");
+    const std::vector<float> silence(audio::kOutputRate, 0.0f);
+    audio::WavWriter wav(dir.path() / "talk.wav", audio::kOutputRate, 1,
+                         audio::WavEncoding::kFloat32);
+    for (int i = 0; i < 20; ++i) {
+      wav.Write(speech);
+      wav.Write(silence);
+    }
+  }
+  // 100 ms periods: reading a chunk costs the capture thread far less than
+  // segmenting it costs the inference thread, so a flood fills the queue.
+  scribed::testing::FaultyPcm pcm(dir.path(), {.wav = dir.path() / "talk.wav", .period_ms = 100});
+  scribed::testing::UseAlsaConfig(dir.path(), pcm.AsoundrcText());
+  std::vector<std::string> flags = ModelFlags();
+  flags.insert(flags.end(), {"--capture-queue-s", "5"});
+  DaemonProcess daemon(dir.path(), flags);
+  ::unsetenv("ALSA_CONFIG_PATH");
+  zmq::context_t context;
+  ControlClient control(context, daemon.control());
+  const uint64_t before = control.Call("status")["result"]["seq"];
+  const json started =
+      control.Call("capture.start", {{"device", pcm.name()}, {"mode", "verbatim"}});
+  ASSERT_TRUE(started["ok"]) << started;
+  SessionEvents events(control, before, started["result"]["session"]);
+
+  const json first = events.Next("started");
+  ASSERT_FALSE(first.is_null());
+  EXPECT_EQ(first["xruns"], 0);
+
+  // Audio has reached the session before anything goes wrong.
+  ASSERT_TRUE(pcm.WaitFor([](const auto& r) { return r.runs >= 1; }));
+  pcm.Xrun();
+  ASSERT_TRUE(pcm.WaitFor([](const auto& r) { return r.xruns == 1; }));
+  pcm.Unplug(ENODEV);
+  const json lost = events.Next("lost");
+  ASSERT_FALSE(lost.is_null());
+  EXPECT_EQ(lost["xruns"], 1) << lost;  // counted when the read met it, before the loss
+  EXPECT_NE(lost["error"].get<std::string>().find("disconnected"), std::string::npos) << lost;
+  EXPECT_GT(lost["retry_in_ms"].get<int64_t>(), 0);
+  ASSERT_TRUE(pcm.WaitFor([](const auto& r) { return r.refused >= 1; }));  // stays away
+  pcm.Replug();
+  const json recovered = events.Next("recovered");
+  ASSERT_FALSE(recovered.is_null());
+  EXPECT_EQ(recovered["xruns"], 1) << recovered;
+  // The audio after the outage is stamped later by the time the device was away.
+  json gap;
+  while (gap.is_null() || !gap.contains("gap_ms")) {
+    gap = events.Next("recovered");
+    ASSERT_FALSE(gap.is_null()) << "no recovered with gap_ms";
+  }
+  EXPECT_GT(gap["gap_ms"].get<int64_t>(), 0) << gap;
+
+  // As fast as the daemon reads. (A slow machine may fall behind earlier,
+  // at real-time pace: these two are looked for among all the events.)
+  pcm.SetSpeed(0);
+  const json behind = events.Any("behind");
+  ASSERT_FALSE(behind.is_null());
+  EXPECT_GT(behind["queue_ms"].get<int64_t>(), 5000 / 4) << behind;
+  const json overrun = events.Any("overrun");
+  ASSERT_FALSE(overrun.is_null());
+  EXPECT_GT(overrun["dropped_ms"].get<int64_t>(), 0) << overrun;
+
+  // Up to capture_queue_s of audio is still to be transcribed when the stop
+  // is asked for; it may take a while before the reply on a busy machine.
+  const json request{{"v", 1}, {"id", "stop"}, {"cmd", "capture.stop"}, {"args", json::object()}};
+  const auto reply = control.Raw({request.dump()}, std::chrono::seconds(120));
+  ASSERT_TRUE(reply) << "no reply to capture.stop";
+  EXPECT_TRUE(json::parse(*reply)["ok"]) << *reply;
+  const json last = events.Next("stopped");
+  ASSERT_FALSE(last.is_null());
+  EXPECT_EQ(last["xruns"], 1) << last;
+  EXPECT_EQ(pcm.Read().xruns, 1u);
+  for (const json& e : events.states()) {
+    EXPECT_TRUE(e["xruns"].is_number_unsigned()) << e;
+    protocol::ParseEvent("capture.state", e.dump());  // schema
+  }
 }
 
 }  // namespace

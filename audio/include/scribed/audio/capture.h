@@ -72,7 +72,10 @@ class CaptureDevice {
   // async-signal-safe.
   void Interrupt() noexcept;
 
+  // Overruns recovered so far, and the 16 kHz samples of silence that stand
+  // in for the audio they dropped. Thread-safe.
   uint64_t xruns() const noexcept;
+  int64_t lost_samples() const noexcept;
 
  private:
   struct Impl;
