@@ -74,7 +74,9 @@ void LiveStream::Push(const audio::Chunk& chunk, Clock::time_point arrived) {
       if (!overrun_) state = "overrun";
       overrun_ = true;
     } else {
-      overrun_ = false;
+      // An overrun lasts until the queue has room again, not until the next
+      // chunk that happens to fit: one event per episode, not one per chunk.
+      if (overrun_ && queued_samples_ + n <= options_.queue_samples / 2) overrun_ = false;
       queue_.push_back({chunk, arrived});
       queued_samples_ += n;
       if (!behind_ && queued_samples_ > options_.queue_samples / 4) {
@@ -111,7 +113,9 @@ LiveStats LiveStream::StatsLocked() const {
 
 void LiveStream::Infer() {
   Timing timing(*this);
-  StreamTranscriber stream(pipeline_, &timing, options_.stream);
+  StreamOptions stream_options = options_.stream;
+  stream_options.keep_segments = false;  // a live stream may run for days
+  StreamTranscriber stream(pipeline_, &timing, stream_options);
   std::optional<std::string> error;
   try {
     for (;;) {

@@ -85,6 +85,7 @@ bool StreamTranscriber::RunClips() {
     const double clip_s = static_cast<double>(clip.samples.size()) / audio::kOutputRate;
     r.rtf = clip_s > 0 ? r.seconds / clip_s : 0;
     if (listener_ != nullptr) listener_->OnClip(r);
+    if (!options_.keep_segments) pipeline_.ForgetSegments();
     AdvanceTo(clip.end());
   }
   clips_.clear();

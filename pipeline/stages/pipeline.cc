@@ -138,7 +138,7 @@ bool Pipeline::Impl::Complete(int64_t start_sample, std::span<const float> clip,
   const std::span<const float> frames = clip.first(whole), tail = clip.subspan(whole);
 
   Segment seg;
-  seg.index = static_cast<int>(transcript.segments.size());
+  seg.index = forgotten_segments + static_cast<int>(transcript.segments.size());
   const int64_t start_ms = start_sample / kSamplesPerMs;
   // Clips cut at the 30 s cap share a little audio; cues must not overlap.
   seg.start_ms = std::max(start_ms, prev_end_ms);
@@ -317,6 +317,12 @@ void Pipeline::Restore(std::vector<Segment> segments, int skipped_silent_clips, 
 }
 
 const Transcript& Pipeline::transcript() const noexcept { return impl_->transcript; }
+
+void Pipeline::ForgetSegments() {
+  Impl& s = *impl_;
+  s.forgotten_segments += static_cast<int>(s.transcript.segments.size());
+  s.transcript.segments.clear();
+}
 
 Transcript Pipeline::Finish(bool complete) {
   Impl& s = *impl_;

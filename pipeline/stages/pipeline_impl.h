@@ -32,6 +32,7 @@ struct Pipeline::Impl {
   Provenance provenance;
   int64_t last_start = -1;
   int64_t prev_end_ms = -1;
+  int forgotten_segments = 0;  // dropped by ForgetSegments, still counted in indexes
   int64_t done_samples = 0;
   bool live_open = false;  // a LiveTranscriber segment holds the ASR session
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

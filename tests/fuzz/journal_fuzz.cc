@@ -51,6 +51,12 @@ class MemoryFileSystem final : public base::FileSystem {
     files[to] = std::move(content);
   }
   void Remove(const std::filesystem::path& path) override { files.erase(path); }
+  void RemoveAll(const std::filesystem::path& path) override {
+    std::erase_if(files, [&](const auto& entry) {
+      const auto rel = entry.first.lexically_relative(path);
+      return !rel.empty() && *rel.begin() != "..";
+    });
+  }
   void CreateDirectories(const std::filesystem::path&) override {}
 
  private:
@@ -59,6 +65,9 @@ class MemoryFileSystem final : public base::FileSystem {
     explicit File(std::string& content) : content_(content) {}
     void Append(std::string_view data) override { content_.append(data); }
     void Sync() override {}
+    void Truncate(uint64_t size) override {
+      if (size < content_.size()) content_.resize(size);
+    }
 
    private:
     std::string& content_;  // std::map nodes do not move

@@ -143,6 +143,8 @@ TEST_F(LiveStreamTest, LatencyRunsFromTheArrivalOfTheSpeech) {
   const auto long_ago = Clock::now() - std::chrono::hours(1);
   const auto started = Clock::now();
   std::vector<float> audio = *speech_;
+  audio.resize(audio.size() + 24000, 0.0f);
+  audio.insert(audio.end(), speech_->begin(), speech_->end());
   audio.resize(audio.size() + 16000, 0.0f);
   PushAll(stream, audio, 0, [&](int64_t end) { return long_ago + std::chrono::milliseconds(end / 16); });
   stream.EndOfInput();
@@ -151,6 +153,12 @@ TEST_F(LiveStreamTest, LatencyRunsFromTheArrivalOfTheSpeech) {
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   std::lock_guard lock(events.mu);
   ASSERT_FALSE(events.segments.empty());
+  // Segments are handed on, not kept: a session of days does not grow. They
+  // are still numbered through the whole stream.
+  EXPECT_TRUE(pipe.transcript().segments.empty());
+  for (size_t i = 0; i < events.segments.size(); ++i) {
+    EXPECT_EQ(events.segments[i].index, static_cast<int>(i));
+  }
   for (size_t i = 0; i < events.segments.size(); ++i) {
     const int64_t hour = 3600 * 1000;
     // From the arrival of the speech's end: the clip's end minus the post-roll

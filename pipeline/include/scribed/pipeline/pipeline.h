@@ -116,6 +116,11 @@ class Pipeline {
   // clip costs nothing.
   const Transcript& transcript() const noexcept;
 
+  // Drops the segments kept so far (they keep their numbers: later segments
+  // go on counting). A live session that runs for days hands every segment
+  // on as it is final and keeps none of them.
+  void ForgetSegments();
+
   // A copy of the transcript with its provenance; `complete` false marks a
   // cancelled or cut-short run.
   Transcript Finish(bool complete);

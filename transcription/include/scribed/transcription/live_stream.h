@@ -59,7 +59,8 @@ class LiveListener {
 
 struct LiveStreamOptions {
   int64_t queue_samples = 0;  // bound of the queue (16 kHz samples)
-  // engine_turn and cancel are used; resume_sample and total_samples are not.
+  // engine_turn and cancel are used; resume_sample and total_samples are
+  // not, and segments are never kept in the pipeline.
   StreamOptions stream;
 };
 

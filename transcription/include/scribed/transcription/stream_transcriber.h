@@ -85,6 +85,10 @@ struct StreamOptions {
   // Held around each clip's inference when several streams share one model
   // (the daemon's jobs and live sessions).
   std::mutex* engine_turn = nullptr;
+  // false: the pipeline forgets each clip's segments once the listener has
+  // had them, so an endless live stream does not grow (Pipeline::Finish then
+  // holds none).
+  bool keep_segments = true;
 };
 
 class StreamTranscriber {
