@@ -16,6 +16,8 @@ class LiveStream::Timing final : public Listener {
  public:
   explicit Timing(LiveStream& stream) : stream_(stream) {}
 
+  void OnPartial(const Partial& partial) override { stream_.listener_.OnPartial(partial); }
+
   void Arrived(int64_t end_sample, Clock::time_point when) {
     arrivals_.emplace_back(end_sample, when);
   }
@@ -33,6 +35,8 @@ class LiveStream::Timing final : public Listener {
     while (arrivals_.size() > 1 && arrivals_[1].first <= clip.end_sample) arrivals_.pop_front();
     LiveTiming timing;
     timing.rtf = clip.rtf;
+    if (clip.prefill_ms) timing.prefill_ms = static_cast<int64_t>(*clip.prefill_ms + 0.5);
+    if (clip.decode_ms) timing.decode_ms = static_cast<int64_t>(*clip.decode_ms + 0.5);
     timing.latency_ms = std::max<int64_t>(
         0, std::chrono::duration_cast<std::chrono::milliseconds>(now - spoken).count());
     {
@@ -115,6 +119,16 @@ void LiveStream::Infer() {
   Timing timing(*this);
   StreamOptions stream_options = options_.stream;
   stream_options.keep_segments = false;  // a live stream may run for days
+  stream_options.stream_prefill = options_.stream_prefill;
+  stream_options.partial_every_ms = options_.partial_every_ms;
+  stream_options.partial_max_tokens = options_.partial_max_tokens;
+  // Read ahead (and draft) only while nothing else waits: a queue means
+  // inference is behind, and finals come first.
+  const int64_t waiting_limit = audio::kOutputRate / 2;
+  stream_options.read_ahead = [this, waiting_limit] {
+    std::lock_guard lock(mu_);
+    return !behind_ && queued_samples_ <= waiting_limit;
+  };
   StreamTranscriber stream(pipeline_, &timing, stream_options);
   std::optional<std::string> error;
   try {

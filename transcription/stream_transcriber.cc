@@ -1,6 +1,7 @@
 #include "scribed/transcription/stream_transcriber.h"
 
 #include <algorithm>
+#include <span>
 
 namespace scribed::transcription {
 namespace {
@@ -20,7 +21,11 @@ StreamTranscriber::StreamTranscriber(pipeline::Pipeline& pipeline, Listener* lis
       listener_(listener),
       options_(std::move(options)),
       segmenter_(options_.segmenter),
-      done_(options_.resume_sample) {}
+      done_(options_.resume_sample) {
+  if (options_.stream_prefill) live_ = std::make_unique<pipeline::LiveTranscriber>(pipeline_);
+}
+
+StreamTranscriber::~StreamTranscriber() = default;
 
 bool StreamTranscriber::CheckFlags() {
   if (end_ != End::kRunning) return false;
@@ -37,8 +42,9 @@ bool StreamTranscriber::Push(const audio::Chunk& chunk) {
   pushed_ = chunk.end();
   segmenter_.Push(chunk, clips_);
   if (!RunClips()) return false;
+  if (live_) ReadAhead();
   AdvanceTo(segmenter_.settled());
-  return true;
+  return end_ == End::kRunning;
 }
 
 bool StreamTranscriber::Finish() {
@@ -59,20 +65,20 @@ bool StreamTranscriber::RunClips() {
     const int silent_before = before.skipped_silent_clips;
     const int empty_before = before.empty_clips;
     const auto started = Clock::now();
+    ClipResult r;
     bool ok;
     {
       std::unique_lock<std::mutex> turn;
       if (options_.engine_turn != nullptr) turn = std::unique_lock(*options_.engine_turn);
-      ok = pipeline_.Process(pipeline::Clip{clip.start, clip.samples});
+      ok = TranscribeClip(clip, r);
     }
     if (!ok) {
-      // Process stops only for the cancel flag; a stop request reads as the
-      // same flag to the pipeline, so tell them apart here.
+      // The pipeline stops only for the cancel flag; a stop request reads as
+      // the same flag to it, so tell them apart here.
       CheckFlags();
       if (end_ == End::kRunning) end_ = End::kCancelled;
       break;
     }
-    ClipResult r;
     r.start_sample = clip.start;
     r.end_sample = clip.end();
     r.speech_end_sample = clip.speech_end;
@@ -90,6 +96,57 @@ bool StreamTranscriber::RunClips() {
   }
   clips_.clear();
   return end_ == End::kRunning;
+}
+
+bool StreamTranscriber::TranscribeClip(const audio::Segment& clip, ClipResult& r) {
+  if (!live_ || !live_->open() || live_->start_sample() != clip.start) {
+    // Not read ahead (or a start the segmenter moved): the whole clip now.
+    if (live_ && live_->open()) live_->Abandon();
+    return pipeline_.Process(pipeline::Clip{clip.start, clip.samples});
+  }
+  // The live segment holds a prefix of this clip: read the rest, then end it
+  // where the clip ends (before the hangover already read, if it was).
+  double prefill_ms = 0;
+  if (clip.end() > live_->end_sample()) {
+    const auto rest = std::span<const float>(clip.samples)
+                          .subspan(static_cast<size_t>(live_->end_sample() - clip.start));
+    prefill_ms += live_->Feed(rest).cost.prefill_ms;
+  }
+  const pipeline::LiveFinal final = live_->Finish(clip.end());
+  r.prefill_ms = prefill_ms + final.cost.prefill_ms;
+  r.decode_ms = final.cost.decode_ms;
+  return final.completed;
+}
+
+void StreamTranscriber::ReadAhead() {
+  const std::optional<audio::Segmenter::OpenSegment> open = segmenter_.open_segment();
+  if (!open) {
+    // The utterance closed without a clip (too short: a click): drop it.
+    if (live_->open()) live_->Abandon();
+    return;
+  }
+  if (open->start < options_.resume_sample) return;
+  if (options_.read_ahead && !options_.read_ahead()) return;
+  std::unique_lock<std::mutex> turn;
+  if (options_.engine_turn != nullptr) turn = std::unique_lock(*options_.engine_turn);
+  if (live_->open() && live_->start_sample() != open->start) live_->Abandon();
+  if (!live_->open()) {
+    live_->Begin(open->start);
+    drafted_at_ = open->start;
+  }
+  if (open->certain_end > live_->end_sample()) {
+    live_->Feed(segmenter_.Samples(live_->end_sample(), open->certain_end));
+  }
+  const int64_t every = int64_t{options_.partial_every_ms} * audio::kOutputRate / 1000;
+  if (every <= 0 || live_->end_sample() - drafted_at_ < every) return;
+  drafted_at_ = live_->end_sample();
+  Partial partial;
+  partial.segment = pipeline_.next_segment_index();
+  partial.start_sample = live_->start_sample();
+  partial.end_sample = live_->end_sample();
+  partial.draft = live_->Draft(options_.partial_max_tokens);
+  if (turn.owns_lock()) turn.unlock();
+  if (listener_ != nullptr) listener_->OnPartial(partial);
 }
 
 void StreamTranscriber::AdvanceTo(int64_t sample) {

@@ -71,6 +71,11 @@ void AddBenchCommands(CLI::App& app) {
   live->add_option("--chunk-ms", live_opts->chunk_ms, "capture period")->check(CLI::Range(1, 1000));
   live->add_option("--queue-s", live_opts->queue_s, "bound of the live queue (capture_queue_s)")
       ->check(CLI::Range(0.1, 3600.0));
+  live->add_flag("!--no-streaming", live_opts->stream_prefill,
+                 "read each utterance when it ends instead of while it is spoken");
+  live->add_option("--partial-ms", live_opts->partial_every_ms,
+                   "a partial after every this much new speech (0: none)")
+      ->check(CLI::Range(0, 60000));
   live->add_option("--threads", *live_threads, "Threads (default: physical cores)")
       ->check(CLI::Range(0, 1024));
   live->callback([live_opts, live_paths, live_threads] {

@@ -14,6 +14,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+std::string Ms(const std::optional<int64_t>& ms) {
+  return ms ? std::to_string(*ms) + " ms" : std::string("-");
+}
+
 class Measure final : public transcription::LiveListener {
  public:
   explicit Measure(std::FILE* out) : out_(out) {}
@@ -22,10 +26,18 @@ class Measure final : public transcription::LiveListener {
                  const transcription::LiveTiming& t) override {
     std::lock_guard lock(mu_);
     latencies_.push_back(t.latency_ms);
-    std::fprintf(out_, "[%7.2f s] latency %5lld ms  rtf %.2f  %s\n",
+    std::fprintf(out_, "[%7.2f s] latency %5lld ms (after the speech: prefill %s, decode %s)  %s\n",
                  static_cast<double>(s.start_ms) / 1000.0, static_cast<long long>(t.latency_ms),
-                 t.rtf, s.text.c_str());
+                 Ms(t.prefill_ms).c_str(), Ms(t.decode_ms).c_str(), s.text.c_str());
     std::fflush(out_);
+  }
+  void OnPartial(const transcription::Partial&) override {
+    std::lock_guard lock(mu_);
+    ++partials_;
+  }
+  int partials() const {
+    std::lock_guard lock(mu_);
+    return partials_;
   }
   void OnBackPressure(const std::string& state, const transcription::LiveStats& st) override {
     std::lock_guard lock(mu_);
@@ -50,6 +62,7 @@ class Measure final : public transcription::LiveListener {
   std::FILE* out_;
   mutable std::mutex mu_;
   std::vector<int64_t> latencies_;
+  int partials_ = 0;
   std::optional<std::string> error_;
 };
 
@@ -74,6 +87,8 @@ bool RunLiveBench(const std::shared_ptr<const engine::Model>& model,
   Measure measure(out);
   transcription::LiveStreamOptions so;
   so.queue_samples = static_cast<int64_t>(o.queue_s * audio::kOutputRate);
+  so.stream_prefill = o.stream_prefill;
+  so.partial_every_ms = o.partial_every_ms;
   transcription::LiveStream stream(pipe, measure, so);
   const auto started = Clock::now();
   for (int64_t pos = 0; pos < static_cast<int64_t>(audio.size()); pos += chunk) {
@@ -99,11 +114,12 @@ bool RunLiveBench(const std::shared_ptr<const engine::Model>& model,
   const bool kept_up = st.dropped_ms == 0 && busy <= 1.0;
   std::fprintf(out,
                "segments=%zu latency_p50_ms=%lld latency_p90_ms=%lld latency_max_ms=%lld "
-               "busy=%.3f wall_over_audio=%.3f dropped_ms=%lld kept_up=%d\n",
+               "busy=%.3f wall_over_audio=%.3f dropped_ms=%lld partials=%d kept_up=%d\n",
                latencies.size(), static_cast<long long>(Percentile(latencies, 0.5)),
                static_cast<long long>(Percentile(latencies, 0.9)),
                static_cast<long long>(Percentile(latencies, 1.0)), busy,
-               wall_s / (audio_s / o.speed), static_cast<long long>(st.dropped_ms), kept_up ? 1 : 0);
+               wall_s / (audio_s / o.speed), static_cast<long long>(st.dropped_ms),
+               measure.partials(), kept_up ? 1 : 0);
   return kept_up;
 }
 

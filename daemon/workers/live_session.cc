@@ -82,13 +82,28 @@ void LiveSession::OnSegment(const pipeline::Segment& segment,
   SegmentTiming t;
   t.rtf = timing.rtf;
   t.latency_ms = timing.latency_ms;
+  t.prefill_ms = timing.prefill_ms;
+  t.decode_ms = timing.decode_ms;
   t.source = "mic";
   PublishSegment(publisher_, segment, transcript, t,
                  EventIds{options_.id, std::nullopt, std::nullopt});
 }
 
+void LiveSession::OnPartial(const transcription::Partial& p) {
+  protocol::SegmentPartial e;
+  e.t0_ms = p.start_sample / (audio::kOutputRate / 1000);
+  e.t1_ms = p.end_sample / (audio::kOutputRate / 1000);
+  e.rev = p.draft.rev;
+  e.stable = p.draft.stable;
+  e.unstable = p.draft.unstable;
+  publisher_.Publish(e, EventIds{options_.id, std::nullopt, p.segment});
+}
+
 void LiveSession::OnBackPressure(const std::string& state, const transcription::LiveStats&) {
-  PublishState(State(state));
+  protocol::CaptureState s = State(state);
+  // Behind, utterances are read when they end, not while they are spoken.
+  if (state == "behind") s.mode = "segments";
+  PublishState(std::move(s));
 }
 
 void LiveSession::OnFinished(const std::optional<std::string>& error) {
@@ -113,6 +128,7 @@ void LiveSession::OnState(const audio::CaptureEvent& event) {
       if (!lost_) {
         s.rate = audio::kOutputRate;
         s.channels = 1;
+        s.mode = "streaming";
       }
       lost_ = false;
       PublishState(std::move(s));

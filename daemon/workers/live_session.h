@@ -64,6 +64,7 @@ class LiveSession final : transcription::LiveListener {
   // transcription::LiveListener
   void OnSegment(const pipeline::Segment& segment, const pipeline::Transcript& transcript,
                  const transcription::LiveTiming& timing) override;
+  void OnPartial(const transcription::Partial& partial) override;
   void OnBackPressure(const std::string& state, const transcription::LiveStats& stats) override;
   void OnFinished(const std::optional<std::string>& error) override;
 

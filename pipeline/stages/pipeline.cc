@@ -318,6 +318,10 @@ void Pipeline::Restore(std::vector<Segment> segments, int skipped_silent_clips, 
 
 const Transcript& Pipeline::transcript() const noexcept { return impl_->transcript; }
 
+int Pipeline::next_segment_index() const noexcept {
+  return impl_->forgotten_segments + static_cast<int>(impl_->transcript.segments.size());
+}
+
 void Pipeline::ForgetSegments() {
   Impl& s = *impl_;
   s.forgotten_segments += static_cast<int>(s.transcript.segments.size());

@@ -35,6 +35,12 @@ struct Recorder final : Listener {
   };
   void OnClip(const ClipResult& c) override { log.push_back({true, c, {}}); }
   void OnProgress(const Progress& p) override { log.push_back({false, {}, p}); }
+  void OnPartial(const Partial& p) override {
+    partials.push_back(p);
+    partial_after_clips.push_back(Clips().size());
+  }
+  std::vector<Partial> partials;
+  std::vector<size_t> partial_after_clips;  // clips reported before each partial
   std::vector<ClipResult> Clips() const {
     std::vector<ClipResult> out;
     for (const Entry& e : log) {
@@ -203,6 +209,59 @@ TEST_F(StreamTranscriberTest, ResumingAfterTheFirstClipEqualsAnUninterruptedRun)
     EXPECT_EQ(got.segments[i].end_ms, want.segments[i].end_ms);
     EXPECT_EQ(got.segments[i].paragraph, want.segments[i].paragraph);
     EXPECT_EQ(got.segments[i].verbatim, want.segments[i].verbatim);
+  }
+}
+
+// Reading utterances while they are spoken changes when the work is done,
+// not what it gives: the finals equal those of clips read whole, and the
+// drafts come before their final, revision after revision.
+TEST_F(StreamTranscriberTest, StreamedUtterancesGiveTheSameFinalsAndDraftsBeforeThem) {
+  pipeline::Pipeline whole(*model_, Small(), nullptr);
+  Recorder plain;
+  StreamTranscriber a(whole, &plain, {});
+  ASSERT_TRUE(PushAll(a, *stream_));
+  const pipeline::Transcript want = whole.Finish(true);
+
+  pipeline::Pipeline streamed(*model_, Small(), nullptr);
+  Recorder rec;
+  StreamOptions o;
+  o.stream_prefill = true;
+  o.partial_every_ms = 1000;
+  o.partial_max_tokens = 2;
+  StreamTranscriber b(streamed, &rec, o);
+  ASSERT_TRUE(PushAll(b, *stream_));
+  const pipeline::Transcript got = streamed.Finish(true);
+
+  ASSERT_EQ(got.segments.size(), want.segments.size());
+  for (size_t i = 0; i < want.segments.size(); ++i) {
+    EXPECT_EQ(got.segments[i].start_ms, want.segments[i].start_ms);
+    EXPECT_EQ(got.segments[i].end_ms, want.segments[i].end_ms);
+    EXPECT_EQ(got.segments[i].verbatim, want.segments[i].verbatim) << i;
+  }
+  const std::vector<ClipResult> clips = rec.Clips();
+  ASSERT_EQ(clips.size(), plain.Clips().size());
+  for (const ClipResult& c : clips) {
+    EXPECT_TRUE(c.prefill_ms.has_value());  // every clip went through the live segment
+    EXPECT_TRUE(c.decode_ms.has_value());
+  }
+  // Drafts: two or more per 3.3 s utterance, before the clip that finishes
+  // them, numbered for the segment it becomes, revisions counting up.
+  ASSERT_GE(rec.partials.size(), 4u);
+  for (size_t i = 0; i < rec.partials.size(); ++i) {
+    const Partial& p = rec.partials[i];
+    const size_t next_clip = rec.partial_after_clips[i];
+    ASSERT_LT(next_clip, clips.size());
+    EXPECT_EQ(p.start_sample, clips[next_clip].start_sample);
+    EXPECT_LE(p.end_sample, clips[next_clip].end_sample);
+    ASSERT_FALSE(clips[next_clip].segments.empty());
+    EXPECT_EQ(p.segment, clips[next_clip].segments.front().index);
+    EXPECT_EQ(p.draft.text, p.draft.stable + p.draft.unstable);
+    if (i > 0 && rec.partials[i - 1].segment == p.segment) {
+      EXPECT_EQ(p.draft.rev, rec.partials[i - 1].draft.rev + 1);
+      EXPECT_GT(p.end_sample, rec.partials[i - 1].end_sample);
+    } else {
+      EXPECT_EQ(p.draft.rev, 1);
+    }
   }
 }
 

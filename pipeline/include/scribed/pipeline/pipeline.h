@@ -120,6 +120,8 @@ class Pipeline {
   // go on counting). A live session that runs for days hands every segment
   // on as it is final and keeps none of them.
   void ForgetSegments();
+  // The index the next segment will get.
+  int next_segment_index() const noexcept;
 
   // A copy of the transcript with its provenance; `complete` false marks a
   // cancelled or cut-short run.

@@ -33,6 +33,9 @@ namespace scribed::transcription {
 struct LiveTiming {
   double rtf = 0;          // inference time / clip length
   int64_t latency_ms = 0;  // end of speech arrived -> final
+  // Where the time after the speech ended went (streamed segments only).
+  std::optional<int64_t> prefill_ms;
+  std::optional<int64_t> decode_ms;
 };
 
 struct LiveStats {
@@ -49,6 +52,8 @@ class LiveListener {
   // On the inference thread, for every final segment.
   virtual void OnSegment(const pipeline::Segment& segment, const pipeline::Transcript& transcript,
                          const LiveTiming& timing) = 0;
+  // On the inference thread: a draft of the utterance still being spoken.
+  virtual void OnPartial(const Partial& /*partial*/) {}
   // On the producer thread: "behind" (more than a quarter of the queue
   // waits) or "overrun" (the queue is full: audio dropped), once per episode.
   virtual void OnBackPressure(const std::string& /*state*/, const LiveStats& /*stats*/) {}
@@ -59,6 +64,13 @@ class LiveListener {
 
 struct LiveStreamOptions {
   int64_t queue_samples = 0;  // bound of the queue (16 kHz samples)
+  // Read each utterance into the model while it is spoken; while inference
+  // is behind, utterances are read when they end instead (segment at a time).
+  bool stream_prefill = true;
+  // A partial after every this much new speech; 0: none. Skipped while any
+  // audio waits in the queue, so partials never delay the finals.
+  int partial_every_ms = 1000;
+  int partial_max_tokens = 24;  // length of a draft
   // engine_turn and cancel are used; resume_sample and total_samples are
   // not, and segments are never kept in the pipeline.
   StreamOptions stream;

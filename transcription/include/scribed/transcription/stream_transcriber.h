@@ -17,6 +17,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -24,6 +26,7 @@
 
 #include "scribed/audio/chunk.h"
 #include "scribed/audio/segmenter.h"
+#include "scribed/pipeline/live_transcriber.h"
 #include "scribed/pipeline/pipeline.h"
 #include "scribed/pipeline/transcript.h"
 
@@ -47,8 +50,20 @@ struct ClipResult {
   std::vector<pipeline::Segment> segments;
   bool silent = false;  // the silence guard skipped it
   bool empty = false;   // the model wrote nothing for it
-  double seconds = 0;   // wall time spent on it
+  double seconds = 0;   // wall time spent on it once it had ended
   double rtf = 0;       // seconds / clip length
+  // Streamed clips: what was left after the speech ended -- reading the
+  // audio not yet read and the closing tokens, and writing the text.
+  std::optional<double> prefill_ms;
+  std::optional<double> decode_ms;
+};
+
+// A draft of the utterance still being spoken (streamed clips only).
+struct Partial {
+  int segment = 0;  // the index its final will have (if it has text)
+  int64_t start_sample = 0;
+  int64_t end_sample = 0;  // audio read so far
+  pipeline::LiveDraft draft;
 };
 
 // Progress through the stream, counted in transcribed audio: audio that is
@@ -69,6 +84,8 @@ class Listener {
   virtual void OnClip(const ClipResult& /*clip*/) {}
   // Whenever the transcribed position moves.
   virtual void OnProgress(const Progress& /*progress*/) {}
+  // A streamed utterance's draft, before its clip ends.
+  virtual void OnPartial(const Partial& /*partial*/) {}
 };
 
 struct StreamOptions {
@@ -89,6 +106,19 @@ struct StreamOptions {
   // had them, so an endless live stream does not grow (Pipeline::Finish then
   // holds none).
   bool keep_segments = true;
+
+  // Live streams: read each utterance into the model while it is spoken
+  // (pipeline::LiveTranscriber), so that when it ends only the rest of its
+  // audio and the decode remain. The final is the same as without.
+  bool stream_prefill = false;
+  // While this returns false the utterance is not read ahead (inference is
+  // behind: reading ahead would only add work); its clip is then read whole
+  // when it ends, as without streaming. Null: always read ahead.
+  std::function<bool()> read_ahead;
+  // A draft of the open utterance after every this much newly read audio;
+  // 0: none. Drafts are skipped while read_ahead says no.
+  int partial_every_ms = 0;
+  int partial_max_tokens = 24;
 };
 
 class StreamTranscriber {
@@ -96,6 +126,7 @@ class StreamTranscriber {
   // `pipeline` and `listener` (may be null) must outlive this object. The
   // pipeline's own cancel flag should be the same as options.cancel.
   StreamTranscriber(pipeline::Pipeline& pipeline, Listener* listener, StreamOptions options);
+  ~StreamTranscriber();
 
   // Consumes the next chunk of the stream and transcribes every clip it
   // closes. Returns false once the stream has ended (cancelled or stopped);
@@ -115,12 +146,18 @@ class StreamTranscriber {
   bool RunClips();
   bool CheckFlags();
   void AdvanceTo(int64_t sample);
+  // Streaming: reads the open utterance ahead, and drafts it now and then.
+  void ReadAhead();
+  // Transcribes one clip, through the live segment when it holds the clip's start.
+  bool TranscribeClip(const audio::Segment& clip, ClipResult& result);
 
   pipeline::Pipeline& pipeline_;
   Listener* listener_;
   StreamOptions options_;
   audio::Segmenter segmenter_;
   std::vector<audio::Segment> clips_;
+  std::unique_ptr<pipeline::LiveTranscriber> live_;  // stream_prefill only
+  int64_t drafted_at_ = 0;  // live_'s end_sample at the last draft
   End end_ = End::kRunning;
   int64_t done_ = 0;
   int64_t pushed_ = 0;  // end of the last chunk
