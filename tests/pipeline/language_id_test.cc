@@ -89,19 +89,9 @@ TEST(LanguageId, FirstTokenMarginalsAreTheModelsRenormalisedLogits) {
   }
 }
 
-PipelineOptions Small() {
-  PipelineOptions o;
-  o.mode = FormatMode::kVerbatim;
-  o.threads = 2;
-  o.guards.max_tokens_per_second = 2;
-  o.guards.max_tokens_base = 2;
-  return o;
-}
+PipelineOptions Small() { return testing::SmallOptions(); }
 
-std::span<const float> Speech(int64_t from, int64_t to) {
-  return std::span<const float>(GoldenSpeech()).subspan(static_cast<size_t>(from),
-                                                        static_cast<size_t>(to - from));
-}
+std::span<const float> Speech(int64_t from, int64_t to) { return testing::GoldenSpeech(from, to); }
 
 TEST(LanguageId, AutomaticLanguageLocksOnAConfidentDetection) {
   PipelineOptions o = Small();

@@ -5,26 +5,14 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <mutex>
 
-#include "scribed/audio/file_source.h"
-#include "scribed/engine/test_model.h"
-#include "tests/support/temp_dir.h"
+#include "tests/pipeline/tiny_model.h"
 
 namespace scribed::transcription {
 namespace {
 
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-fs::path Golden() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 struct Events final : LiveListener {
   void OnSegment(const pipeline::Segment& s, const pipeline::Transcript&,
@@ -55,27 +43,14 @@ struct Events final : LiveListener {
 class LiveStreamTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const scribed::testing::TempDir dir("live-stream");
-    const auto config =
-        engine::testgen::TestModelConfigFromJson(ReadFile(Golden() / "case-a-text.json"));
-    engine::testgen::WriteTestModel(config, Golden() / "gemma4-vocab.gguf", dir / "m.gguf",
-                                    dir / "p.gguf");
-    model_ = new std::shared_ptr<const engine::Model>(
-        engine::Model::Load(dir / "m.gguf", dir / "p.gguf"));
-    speech_ = new std::vector<float>(audio::DecodeFile(Golden() / "speech16k.wav"));
+    model_ = new std::shared_ptr<const engine::Model>(pipeline::testing::TinyModel());
+    speech_ = new std::vector<float>(pipeline::testing::GoldenSpeech());
   }
   static void TearDownTestSuite() {
     delete model_;
     delete speech_;
   }
-  static pipeline::PipelineOptions Small() {
-    pipeline::PipelineOptions o;
-    o.mode = pipeline::FormatMode::kVerbatim;
-    o.threads = 2;
-    o.guards.max_tokens_per_second = 2;
-    o.guards.max_tokens_base = 2;
-    return o;
-  }
+  static pipeline::PipelineOptions Small() { return pipeline::testing::SmallOptions(); }
   // Pushes `x` from stream position `at` in 20 ms chunks, each arriving at
   // `arrival(end sample)`; returns the end position.
   static int64_t PushAll(LiveStream& s, const std::vector<float>& x, int64_t at,

@@ -6,25 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <random>
 
-#include "scribed/audio/file_source.h"
-#include "scribed/engine/test_model.h"
-#include "tests/support/temp_dir.h"
+#include "tests/pipeline/tiny_model.h"
 
 namespace scribed::transcription {
 namespace {
 
-namespace fs = std::filesystem;
-
-fs::path Golden() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Everything the driver reported, in order.
 struct Recorder final : Listener {
@@ -54,15 +42,9 @@ struct Recorder final : Listener {
 class StreamTranscriberTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const scribed::testing::TempDir dir("stream");  // removed below: the mapping stays valid
-    const auto config =
-        engine::testgen::TestModelConfigFromJson(ReadFile(Golden() / "case-a-text.json"));
-    engine::testgen::WriteTestModel(config, Golden() / "gemma4-vocab.gguf", dir / "m.gguf",
-                                    dir / "p.gguf");
-    model_ = new std::shared_ptr<const engine::Model>(
-        engine::Model::Load(dir / "m.gguf", dir / "p.gguf"));
+    model_ = new std::shared_ptr<const engine::Model>(pipeline::testing::TinyModel());
     // speech, 1.5 s of silence, the speech again, 1 s of silence: two utterances.
-    const std::vector<float> speech = audio::DecodeFile(Golden() / "speech16k.wav");
+    const std::vector<float>& speech = pipeline::testing::GoldenSpeech();
     stream_ = new std::vector<float>(speech);
     stream_->resize(stream_->size() + 24000, 0.0f);
     stream_->insert(stream_->end(), speech.begin(), speech.end());
@@ -73,14 +55,7 @@ class StreamTranscriberTest : public ::testing::Test {
     delete stream_;
   }
 
-  static pipeline::PipelineOptions Small() {
-    pipeline::PipelineOptions o;
-    o.mode = pipeline::FormatMode::kVerbatim;
-    o.threads = 2;
-    o.guards.max_tokens_per_second = 2;
-    o.guards.max_tokens_base = 2;
-    return o;
-  }
+  static pipeline::PipelineOptions Small() { return pipeline::testing::SmallOptions(); }
 
   // Pushes `samples` in irregular chunks; false when Push refused one.
   static bool PushAll(StreamTranscriber& st, const std::vector<float>& samples,
