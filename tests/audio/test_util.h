@@ -10,20 +10,15 @@
 #include <span>
 #include <string>
 
+#include "tests/support/programs.h"
 #include "tests/support/temp_dir.h"
 
 namespace scribed::audio::testing {
 
 using scribed::testing::TempDir;
 
-inline bool HaveProgram(const std::string& name) {
-  return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-// Runs a shell command with its output discarded; true on exit status 0.
-inline bool RunQuiet(const std::string& command) {
-  return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-}
+using scribed::testing::HaveProgram;
+using scribed::testing::RunQuiet;
 
 // SNR in dB of `got` against the reference `want` (same length).
 inline double SnrDb(std::span<const double> want, std::span<const float> got) {

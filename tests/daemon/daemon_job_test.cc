@@ -13,6 +13,7 @@
 #include "scribed/protocol/protocol.h"
 #include "tests/daemon/daemon_process.h"
 #include "tests/support/faulty_pcm.h"
+#include "tests/support/programs.h"
 
 namespace scribed::daemon::testing {
 namespace {
@@ -207,7 +208,7 @@ TEST_F(DaemonJobTest, CutM4aIsDoneButMarkedTruncated) {
   const fs::path full = dir.path() / "full.m4a";
   const std::string encode = "ffmpeg -nostdin -loglevel error -y -i " + Audio().string() +
                              " -c:a aac -b:a 64k -movflags +faststart " + full.string();
-  if (std::system("command -v ffmpeg >/dev/null") != 0) GTEST_SKIP() << "ffmpeg is not installed";
+  if (!scribed::testing::HaveProgram("ffmpeg")) GTEST_SKIP() << "ffmpeg is not installed";
   ASSERT_EQ(std::system(encode.c_str()), 0) << encode;
   const fs::path cut = dir.path() / "cut.m4a";
   fs::copy_file(full, cut);
