@@ -17,38 +17,14 @@ bool Fits(const Buffer& b, int64_t values) { return values >= 0 && values <= b.s
 }  // namespace
 
 KvStore::KvStore(const model::ModelConfig& c, int64_t n_ctx, int64_t max_batch, KvType type)
-    : n_ctx_(n_ctx), window_(c.window), type_(type) {
-  for (int l = 0; l < c.n_layer; ++l) {
-    const bool sliding = c.layers[l].sliding;
-    // A ring of window + max_batch rows lets one batch write all its keys before
-    // attending; the extra window lets a session rewind to a shared prefix after
-    // up to a window's worth of further positions.
-    capacity_.push_back(sliding ? std::min<int64_t>(n_ctx, 2 * int64_t{c.window} + max_batch)
-                                : n_ctx);
-    row_size_.push_back(c.kv_dim(l));
-    sliding_.push_back(sliding);
-  }
-}
+    : geometry_(c, n_ctx, max_batch), type_(type) {}
 
 bool KvStore::CanRewind(int64_t written, int64_t n) const noexcept {
-  if (n > written || n < 0) return false;
-  for (size_t l = 0; l < capacity_.size(); ++l) {
-    if (!sliding_[l] || capacity_[l] >= n_ctx_) continue;
-    // Oldest position still needed by a query at n is n - window + 1; the ring
-    // still holds it while it was not overwritten by positions < written.
-    const int64_t oldest_needed = std::max<int64_t>(0, n - window_ + 1);
-    if (written - 1 - oldest_needed >= capacity_[l]) return false;
-  }
-  return true;
+  return geometry_.CanRewind(written, n);
 }
 
 uint64_t KvStore::bytes() const noexcept {
-  uint64_t total = 0;
-  for (size_t l = 0; l < capacity_.size(); ++l) {
-    total += 2 * static_cast<uint64_t>(capacity_[l] * row_size_[l]) *
-             (type_ == KvType::kF32 ? sizeof(float) : sizeof(uint16_t));
-  }
-  return total;
+  return geometry_.values() * (type_ == KvType::kF32 ? sizeof(float) : sizeof(uint16_t));
 }
 
 void Context::Write(Buffer& dst, int64_t offset, std::span<const float> src) {

@@ -22,6 +22,7 @@
 
 #include "engine/kernels/matmul.h"
 #include "engine/model/config.h"
+#include "engine/model/kv_geometry.h"
 
 namespace scribed::engine::backend {
 
@@ -68,11 +69,11 @@ class KvStore {
   KvStore(const KvStore&) = delete;
   KvStore& operator=(const KvStore&) = delete;
 
-  int64_t n_ctx() const noexcept { return n_ctx_; }
+  int64_t n_ctx() const noexcept { return geometry_.n_ctx; }
   KvType type() const noexcept { return type_; }
-  int64_t capacity(int layer) const noexcept { return capacity_[layer]; }
-  int64_t row_size(int layer) const noexcept { return row_size_[layer]; }
-  int layers() const noexcept { return static_cast<int>(capacity_.size()); }
+  int64_t capacity(int layer) const noexcept { return geometry_.capacity[layer]; }
+  int64_t row_size(int layer) const noexcept { return geometry_.row_size[layer]; }
+  int layers() const noexcept { return static_cast<int>(geometry_.capacity.size()); }
 
   // Whether a session that has written positions [0, written) can drop back to
   // `n` positions: every key a later query at >= n may need is still held.
@@ -81,12 +82,8 @@ class KvStore {
   uint64_t bytes() const noexcept;
 
  private:
-  int64_t n_ctx_;
-  int window_;
+  model::KvGeometry geometry_;
   KvType type_;
-  std::vector<int64_t> capacity_;  // rows per layer
-  std::vector<int64_t> row_size_;  // values per row
-  std::vector<bool> sliding_;
 };
 
 // One input position: a token id, or an embedding row (audio) that enters the

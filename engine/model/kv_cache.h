@@ -12,6 +12,7 @@
 
 #include "engine/kernels/ops.h"
 #include "engine/model/config.h"
+#include "engine/model/kv_geometry.h"
 #include "engine/tensor/quantize.h"
 
 namespace scribed::engine::model {
@@ -24,12 +25,12 @@ class KvCache {
   // forward pass appends.
   KvCache(const ModelConfig& config, int64_t n_ctx, int64_t max_batch, KvType type);
 
-  int64_t n_ctx() const noexcept { return n_ctx_; }
+  int64_t n_ctx() const noexcept { return geometry_.n_ctx; }
   KvType type() const noexcept { return type_; }
 
   // Stores the K and V rows ([n_kv_head * head_dim] floats each) of `pos`.
   void Store(int layer, int64_t pos, const float* k, const float* v) noexcept {
-    const int64_t n = row_size_[layer], off = Slot(layer, pos) * n;
+    const int64_t n = geometry_.row_size[layer], off = Slot(layer, pos) * n;
     if (type_ == KvType::kF32) {
       std::copy(k, k + n, f32_k_[layer].data() + off);
       std::copy(v, v + n, f32_v_[layer].data() + off);
@@ -43,14 +44,14 @@ class KvCache {
 
   // q . K[pos][offset, offset + n)
   float DotK(int layer, int64_t pos, int64_t offset, const float* q, int64_t n) const noexcept {
-    const int64_t at = Slot(layer, pos) * row_size_[layer] + offset;
+    const int64_t at = Slot(layer, pos) * geometry_.row_size[layer] + offset;
     return type_ == KvType::kF32 ? kernels::Dot(q, f32_k_[layer].data() + at, n)
                                  : kernels::DotF16(q, f16_k_[layer].data() + at, n);
   }
 
   // out += w * V[pos][offset, offset + n)
   void AxpyV(int layer, int64_t pos, int64_t offset, float w, float* out, int64_t n) const noexcept {
-    const int64_t at = Slot(layer, pos) * row_size_[layer] + offset;
+    const int64_t at = Slot(layer, pos) * geometry_.row_size[layer] + offset;
     if (type_ == KvType::kF32) {
       kernels::Axpy(w, f32_v_[layer].data() + at, out, n);
     } else {
@@ -65,14 +66,10 @@ class KvCache {
   uint64_t bytes() const noexcept;
 
  private:
-  int64_t Slot(int layer, int64_t pos) const noexcept { return pos % capacity_[layer]; }
+  int64_t Slot(int layer, int64_t pos) const noexcept { return pos % geometry_.capacity[layer]; }
 
-  int64_t n_ctx_;
-  int window_;
+  KvGeometry geometry_;
   KvType type_;
-  std::vector<int64_t> capacity_;  // rows per layer
-  std::vector<int64_t> row_size_;  // values per row
-  std::vector<bool> sliding_;
   // [layer][capacity, n_kv_head * head_dim]; only the vectors of `type_` are used.
   std::vector<std::vector<float>> f32_k_, f32_v_;
   std::vector<std::vector<uint16_t>> f16_k_, f16_v_;
