@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <random>
 #include <vector>
 
@@ -42,12 +43,20 @@ std::vector<float> TrimByEnergy(const std::vector<float>& x) {
   return {x.begin() + a * frame, x.begin() + b * frame};
 }
 
-// Feeds `x` in irregular chunks, as capture would.
-std::vector<Segment> SegmentAll(const std::vector<float>& x, const SegmenterOptions& opts) {
-  Segmenter seg(opts);
-  std::vector<Segment> out;
-  std::mt19937 rng(5);
-  std::uniform_int_distribution<int> len(50, 3000);
+// Chunk lengths drawn from [min, max] samples by a seeded generator:
+// irregular, as capture delivers them, yet the same on every run.
+struct ChunkSizes {
+  unsigned seed;
+  int min, max;
+};
+
+// Pushes `x` into `seg` chunk by chunk, segments into `out`; `after_push`
+// (if any) sees each chunk once the segmenter has taken it.
+void PushInChunks(Segmenter& seg, const std::vector<float>& x, ChunkSizes sizes,
+                  std::vector<Segment>& out,
+                  const std::function<void(const Chunk&)>& after_push = {}) {
+  std::mt19937 rng(sizes.seed);
+  std::uniform_int_distribution<int> len(sizes.min, sizes.max);
   for (size_t pos = 0; pos < x.size();) {
     Chunk c;
     c.start = static_cast<int64_t>(pos);
@@ -55,7 +64,15 @@ std::vector<Segment> SegmentAll(const std::vector<float>& x, const SegmenterOpti
     c.samples.assign(x.begin() + pos, x.begin() + pos + n);
     seg.Push(c, out);
     pos += n;
+    if (after_push) after_push(c);
   }
+}
+
+// Every segment of `x`, fed in irregular chunks.
+std::vector<Segment> SegmentAll(const std::vector<float>& x, const SegmenterOptions& opts) {
+  Segmenter seg(opts);
+  std::vector<Segment> out;
+  PushInChunks(seg, x, {5, 50, 3000}, out);
   seg.Finish(out);
   return out;
 }
@@ -218,18 +235,10 @@ TEST_F(SegmenterTest, SettledNeverPassesAudioALaterSegmentTakes) {
   Segmenter seg;
   std::vector<scribed::audio::Segment> out;
   std::vector<std::pair<size_t, int64_t>> settled_at;  // (segments emitted, settled)
-  std::mt19937 rng(9);
-  std::uniform_int_distribution<int> len(50, 3000);
   int64_t last = 0;
   bool ran_ahead_of_pushed = false;
   bool lagged_in_speech = false;
-  for (size_t pos = 0; pos < x.size();) {
-    Chunk c;
-    c.start = static_cast<int64_t>(pos);
-    const size_t n = std::min<size_t>(len(rng), x.size() - pos);
-    c.samples.assign(x.begin() + pos, x.begin() + pos + n);
-    seg.Push(c, out);
-    pos += n;
+  PushInChunks(seg, x, {9, 50, 3000}, out, [&](const Chunk& c) {
     const int64_t s = seg.settled();
     EXPECT_GE(s, last);
     last = s;
@@ -238,7 +247,7 @@ TEST_F(SegmenterTest, SettledNeverPassesAudioALaterSegmentTakes) {
       lagged_in_speech |= s <= truth[1].begin;
     }
     settled_at.emplace_back(out.size(), s);
-  }
+  });
   seg.Finish(out);
   ASSERT_EQ(out.size(), 3u);
   EXPECT_FALSE(ran_ahead_of_pushed);
@@ -262,20 +271,12 @@ TEST_F(SegmenterTest, TheOpenSegmentIsAPrefixOfTheSegmentItBecomes) {
     std::vector<float> samples;
   };
   std::vector<Seen> seen;
-  std::mt19937 rng(11);
-  std::uniform_int_distribution<int> len(100, 2000);
-  for (size_t pos = 0; pos < x.size();) {
-    Chunk c;
-    c.start = static_cast<int64_t>(pos);
-    const size_t n = std::min<size_t>(len(rng), x.size() - pos);
-    c.samples.assign(x.begin() + pos, x.begin() + pos + n);
-    seg.Push(c, out);
-    pos += n;
+  PushInChunks(seg, x, {11, 100, 2000}, out, [&](const Chunk&) {
     if (const auto open = seg.open_segment()) {
       const auto held = seg.Samples(open->start, open->certain_end);
       seen.push_back({out.size(), *open, {held.begin(), held.end()}});
     }
-  }
+  });
   seg.Finish(out);
   ASSERT_EQ(out.size(), 2u);
   ASSERT_FALSE(seen.empty());
