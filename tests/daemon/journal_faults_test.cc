@@ -9,6 +9,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "daemon/jobs/job_store.h"
 #include "daemon/jobs/journal.h"
@@ -139,29 +141,36 @@ void CheckAfterRestart(FaultFileSystem& ffs, const fs::path& dir, const Acknowle
   for (const auto& [id, path] : ack.paths) EXPECT_GT(Number(fresh), Number(id)) << id;
 }
 
-TEST(JournalFaultTest, AWriteFailingAtEveryStepLosesNothingAcknowledged) {
-  uint64_t operations = 0;
-  {
-    TempDir dir("life");
-    FaultFileSystem ffs;
-    Acknowledged ack;
-    LiveAJobsLife(ffs, dir.path(), ack);
-    operations = ffs.write_operations();
-    EXPECT_EQ(ack.paths.size(), 4u);
-    EXPECT_EQ(ack.ends.size(), 4u);
-    CheckAfterRestart(ffs, dir.path(), ack, "no fault");
+// A job's life in a fresh folder, with write operations `failing` (numbered
+// from 1) failing by `fault`, then the check after a power cut. Returns how
+// many write operations the life made, and what it acknowledged in `ack`.
+uint64_t LiveAndRestart(Acknowledged& ack, const std::vector<uint64_t>& failing = {},
+                        Fault fault = Fault::kNoSpace) {
+  TempDir dir("life");
+  FaultFileSystem ffs;
+  std::string what = "fault " + std::to_string(static_cast<int>(fault)) + " at writes";
+  for (uint64_t n : failing) {
+    ffs.FailOperation(n, fault);
+    what.append(" ").append(std::to_string(n));
   }
+  LiveAJobsLife(ffs, dir.path(), ack);
+  const uint64_t operations = ffs.write_operations();
+  CheckAfterRestart(ffs, dir.path(), ack, failing.empty() ? "no fault" : what);
+  return operations;
+}
+
+constexpr Fault kWriteFaults[] = {Fault::kNoSpace, Fault::kShortWrite, Fault::kSyncError};
+
+TEST(JournalFaultTest, AWriteFailingAtEveryStepLosesNothingAcknowledged) {
+  Acknowledged unfaulted;
+  const uint64_t operations = LiveAndRestart(unfaulted);
+  EXPECT_EQ(unfaulted.paths.size(), 4u);
+  EXPECT_EQ(unfaulted.ends.size(), 4u);
   ASSERT_GT(operations, 30u);
-  for (Fault fault : {Fault::kNoSpace, Fault::kShortWrite, Fault::kSyncError}) {
+  for (Fault fault : kWriteFaults) {
     for (uint64_t n = 1; n <= operations; ++n) {
-      TempDir dir("life");
-      FaultFileSystem ffs;
-      ffs.FailOperation(n, fault);
       Acknowledged ack;
-      LiveAJobsLife(ffs, dir.path(), ack);
-      CheckAfterRestart(ffs, dir.path(), ack,
-                        "fault " + std::to_string(static_cast<int>(fault)) + " at write " +
-                            std::to_string(n));
+      LiveAndRestart(ack, {n}, fault);
       if (HasFailure()) return;  // one broken case tells enough
     }
   }
@@ -170,26 +179,13 @@ TEST(JournalFaultTest, AWriteFailingAtEveryStepLosesNothingAcknowledged) {
 // A second failure soon after the first: while the journal is being cut
 // back, or on the first appends after a restart that could not compact.
 TEST(JournalFaultTest, TwoFailingWritesLoseNothingAcknowledgedEither) {
-  uint64_t operations = 0;
-  {
-    TempDir dir("life2");
-    FaultFileSystem ffs;
-    Acknowledged ack;
-    LiveAJobsLife(ffs, dir.path(), ack);
-    operations = ffs.write_operations();
-  }
-  for (Fault fault : {Fault::kNoSpace, Fault::kShortWrite, Fault::kSyncError}) {
+  Acknowledged unfaulted;
+  const uint64_t operations = LiveAndRestart(unfaulted);
+  for (Fault fault : kWriteFaults) {
     for (uint64_t n = 1; n <= operations; ++n) {
       for (uint64_t gap : {1, 2, 6, 7}) {
-        TempDir dir("life2");
-        FaultFileSystem ffs;
-        ffs.FailOperation(n, fault);
-        ffs.FailOperation(n + gap, fault);
         Acknowledged ack;
-        LiveAJobsLife(ffs, dir.path(), ack);
-        CheckAfterRestart(ffs, dir.path(), ack,
-                          "fault " + std::to_string(static_cast<int>(fault)) + " at writes " +
-                              std::to_string(n) + " and " + std::to_string(n + gap));
+        LiveAndRestart(ack, {n, n + gap}, fault);
         if (HasFailure()) return;
       }
     }
@@ -257,10 +253,20 @@ TEST(JournalFaultTest, RemovedJobsNumbersAreNotReused) {
   EXPECT_EQ(store.Submit("/audio/c.wav", json::object(), 3).id, "j-3");
 }
 
-// A journal of several jobs in every state, as the daemon leaves it.
-std::string MultiJobJournal(const fs::path& dir, int64_t& next) {
+// A journal of several jobs in every state, as the daemon leaves it, in a
+// folder of its own: the original that the damage tests spoil again and
+// again, with the counter that was written beside it.
+struct MultiJobJournal {
+  explicit MultiJobJournal(std::string_view tag);
+  TempDir dir;
+  std::string original;  // jobs.journal
+  std::string counter;   // jobs.next-id
+  int64_t next = 0;      // the lowest job number not handed out yet
+};
+
+MultiJobJournal::MultiJobJournal(std::string_view tag) : dir(tag) {
   FaultFileSystem pfs;
-  JobStore store(pfs, dir);
+  JobStore store(pfs, dir.path());
   const std::string a = store.Submit("/audio/a.wav", {{"lang", "de"}}, 1).id;
   const std::string b = store.Submit("/audio/b.wav", json::object(), 2).id;
   const std::string c = store.Submit("/audio/c.wav", json::object(), 3).id;
@@ -276,7 +282,8 @@ std::string MultiJobJournal(const fs::path& dir, int64_t& next) {
   store.WaitNext();
   store.RecordClip(d, 48000, json::array({{{"text", "four"}}}));
   next = Number(d) + 1;
-  return *pfs.ReadAll(dir / "jobs.journal");
+  original = *pfs.ReadAll(dir / "jobs.journal");
+  counter = *pfs.ReadAll(dir / "jobs.next-id");
 }
 
 using JobStates = std::map<std::string, std::pair<std::string, std::string>>;
@@ -297,17 +304,19 @@ const JobStates& JobsOf(const std::string& bytes) {
 
 bool Ended(const std::string& state) { return state != "queued" && state != "running"; }
 
-// Opens a store on `damaged` (written over the journal of `dir`, whose
-// counter is intact) and checks the guarantee against the records that lie
-// wholly before `damage_at`.
-void CheckRecovery(const fs::path& dir, const std::string& damaged, const std::string& original,
-                   uint64_t damage_at, bool expect_copy, int64_t next,
-                   const std::string& what) {
+// Opens a store on `damaged` (written over the journal of `sample`, whose
+// counter is put back as it was) and checks the guarantee against the
+// records that lie wholly before `damage_at`.
+void CheckRecovery(const MultiJobJournal& sample, const std::string& damaged, uint64_t damage_at,
+                   bool expect_copy, const std::string& what) {
   SCOPED_TRACE(what);
+  const fs::path& dir = sample.dir.path();
+  const std::string& original = sample.original;
   FaultFileSystem pfs;
   for (const char* stale : {"jobs.journal.corrupt", "jobs.journal.corrupt.2"}) {
     pfs.Remove(dir / stale);
   }
+  base::WriteFileAtomically(pfs, dir / "jobs.next-id", sample.counter);
   base::WriteFileAtomically(pfs, dir / "jobs.journal", damaged);
   uint64_t prefix = 0;
   for (const JournalRecord& r : ParseJournal(original).records) {
@@ -336,45 +345,35 @@ void CheckRecovery(const fs::path& dir, const std::string& damaged, const std::s
     EXPECT_FALSE(fs::exists(dir / "jobs.journal.corrupt"));
   }
   // No job number is handed out twice.
-  EXPECT_GE(Number(store.Submit("/audio/new.wav", json::object(), 9).id), next);
+  EXPECT_GE(Number(store.Submit("/audio/new.wav", json::object(), 9).id), sample.next);
 }
 
 TEST(JournalDamageTest, AFlippedBitAtEveryByteKeepsEveryRecordBeforeIt) {
-  TempDir dir("flip");
-  int64_t next = 0;
-  const std::string original = MultiJobJournal(dir.path(), next);
-  FaultFileSystem ffs;
-  const std::string counter = *ffs.ReadAll(dir / "jobs.next-id");
+  const MultiJobJournal sample("flip");
+  const std::string& original = sample.original;
   ASSERT_GT(original.size(), 500u);
   for (size_t i = 0; i < original.size(); ++i) {
     std::string damaged = original;
     damaged[i] = static_cast<char>(damaged[i] ^ (1 << (i % 8)));
-    base::WriteFileAtomically(ffs, dir / "jobs.next-id", counter);
-    CheckRecovery(dir.path(), damaged, original, i, true, next,
+    CheckRecovery(sample, damaged, i, true,
                   "bit " + std::to_string(i % 8) + " of byte " + std::to_string(i));
     if (HasFailure()) return;
   }
 }
 
 TEST(JournalDamageTest, TruncationAtEveryByteKeepsEveryRecordBeforeIt) {
-  TempDir dir("cut");
-  int64_t next = 0;
-  const std::string original = MultiJobJournal(dir.path(), next);
-  FaultFileSystem ffs;
-  const std::string counter = *ffs.ReadAll(dir / "jobs.next-id");
-  for (size_t cut = 0; cut < original.size(); ++cut) {
-    base::WriteFileAtomically(ffs, dir / "jobs.next-id", counter);
+  const MultiJobJournal sample("cut");
+  for (size_t cut = 0; cut < sample.original.size(); ++cut) {
     // A cut is what a crash during an append leaves: a torn tail, no damage.
-    CheckRecovery(dir.path(), original.substr(0, cut), original, cut, false, next,
+    CheckRecovery(sample, sample.original.substr(0, cut), cut, false,
                   "cut at byte " + std::to_string(cut));
     if (HasFailure()) return;
   }
 }
 
 TEST(JournalDamageTest, EveryRecordButTheDamagedOneIsRecovered) {
-  TempDir dir("resync");
-  int64_t next = 0;
-  const std::string original = MultiJobJournal(dir.path(), next);
+  const MultiJobJournal sample("resync");
+  const std::string& original = sample.original;
   const JournalContents intact = ParseJournal(original);
   for (size_t i = 0; i < original.size(); ++i) {
     std::string damaged = original;
@@ -399,9 +398,9 @@ TEST(JournalDamageTest, EveryRecordButTheDamagedOneIsRecovered) {
 }
 
 TEST(JournalDamageTest, ASecondDamageKeepsTheFirstCopy) {
-  TempDir dir("twice");
-  int64_t next = 0;
-  const std::string original = MultiJobJournal(dir.path(), next);
+  const MultiJobJournal sample("twice");
+  const std::string& original = sample.original;
+  const TempDir& dir = sample.dir;
   FaultFileSystem pfs;
   std::string first = original;
   first[20] ^= 0x10;
