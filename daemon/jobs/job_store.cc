@@ -111,6 +111,9 @@ void JobStore::Recover() {
       }
     }
   }
+  // The counter is written before each submission, so it is normally ahead
+  // of the journal; the journal's numbers still count when the counter file
+  // is missing or unreadable.
   if (const auto counter = ReadCounter()) next_number_ = std::max(next_number_, *counter);
   recovery_.records = contents.records.size();
   recovery_.torn_tail_bytes = contents.torn_tail_bytes;
@@ -298,8 +301,13 @@ void JobStore::WriteUnjournaled() {
 }
 
 void JobStore::Append(RecordType type, const json& payload) {
+  // Ends that could not be written when they happened go first: the first
+  // write that works again records them, in the order they happened, so a
+  // restart does not run those jobs again.
   WriteUnjournaled();
   writer_->Append(type, payload.dump(-1, ' ', false, json::error_handler_t::replace));
+  // Applied only once synced (ends aside, see EndJob): what the store
+  // reports, a restart finds.
   Apply(type, payload);
 }
 
@@ -331,7 +339,9 @@ Job JobStore::Submit(const std::string& path, const json& options, int64_t now_m
   submitted.submitted_ms = now_ms;
   try {
     // The counter first: once the job is acknowledged its number must never
-    // come back, even if the journal is damaged later.
+    // come back, even if the journal is damaged later. In this order a
+    // failure costs at most an unused number; the other way round, a job
+    // could be journaled while the counter still offers its number.
     WriteCounter(n + 1);
     next_number_ = n + 1;
     Append(RecordType::kJobSubmitted, SubmittedRecord(submitted));
@@ -350,6 +360,8 @@ std::optional<Job> JobStore::WaitNext() {
     if (interrupted_) return std::nullopt;
     for (auto& [n, job] : jobs_) {
       if (job.state == JobState::kQueued) {
+        // Not journaled: a restart puts a running job back in the queue
+        // anyway, so the record would cost a sync and say nothing.
         job.state = JobState::kRunning;
         cancel_[job.id] = std::make_shared<std::atomic<bool>>(false);
         return job;
@@ -387,6 +399,8 @@ bool JobStore::Fail(const std::string& id, const std::string& error) {
   return EndJob(id, RecordType::kJobFailed, json{{"job", id}, {"error", error}});
 }
 
+// In memory only: the journal already holds the job as unfinished, with its
+// clips, which is what a restart resumes from.
 void JobStore::Requeue(const std::string& id) {
   std::lock_guard lock(mu_);
   Find(id).state = JobState::kQueued;
@@ -402,6 +416,8 @@ std::optional<JobState> JobStore::Cancel(const std::string& id) {
   if (before == JobState::kQueued) {
     Append(RecordType::kJobCancelled, json{{"job", id}});
   } else if (before == JobState::kRunning) {
+    // Only flagged: the worker stops at its next check and ends the job
+    // (MarkCancelled), so the end is journaled once, after its last clip.
     if (auto flag = cancel_.find(id); flag != cancel_.end()) flag->second->store(true);
   }
   return before;

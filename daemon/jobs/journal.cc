@@ -131,6 +131,9 @@ JournalContents ParseJournal(std::string_view bytes) {
       pos += kHeaderBytes + h.length;
       continue;
     }
+    // Resync: the next offset where a whole sound record starts ends this
+    // bad stretch, so one damaged record costs only itself, not all that
+    // follows it.
     const uint64_t next = NextRecordAfter(bytes, pos);
     // A damaged length field: the record fills the gap up to the next one,
     // and its checksum agrees with that length.
@@ -148,7 +151,11 @@ JournalContents ParseJournal(std::string_view bytes) {
       }
     }
     if (check == Check::kRunsPastEnd && next == size) {
-      // Nothing valid follows: the last append was cut short.
+      // Nothing valid follows: the last append was cut short. This is what a
+      // crash during an append leaves (records are appended whole and synced
+      // one at a time), so it is a torn tail, cut off without alarm. Anything
+      // else is not what an interrupted append leaves: damage, reported, and
+      // the original kept aside.
       c.torn_tail_bytes = size - pos;
       break;
     }
@@ -167,6 +174,10 @@ JournalContents ParseJournal(std::string_view bytes) {
 
 void JournalWriter::Append(journal::RecordType type, std::string_view payload) {
   const std::string bytes = EncodeRecord(type, payload);
+  // A failed write may leave part of its record on disk. Appending after it
+  // would turn that torn tail into damage in the middle of the journal, so
+  // the partial bytes are cut off first - now, or at the next Append if the
+  // cut fails too.
   if (cut_needed_) CutBack();
   try {
     cut_needed_ = true;

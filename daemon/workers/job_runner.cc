@@ -169,6 +169,8 @@ void JobRunner::RunJob(const Job& job) {
   }
   if (stream.end() == transcription::End::kRunning) stream.Finish();
   if (stream.end() == transcription::End::kStopped) {
+    // The daemon is shutting down, not the user cancelling: the job stays
+    // unfinished and resumes from its journaled clips at the next start.
     store_.Requeue(job.id);
     spdlog::info("job {}: stopped; resumes at the next start", job.id);
     return;
@@ -198,6 +200,9 @@ void JobRunner::RunJob(const Job& job) {
       outputs[std::string(pipeline::Extension(format))] = path.string();
     }
   }
+  // Every output is in place before the end is journaled, and the end is
+  // journaled before job.done goes out: a job known to be done has its
+  // files, even after a crash.
   store_.Finish(job.id, outputs, t.duration_ms);
   const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
   const double rtf = t.duration_ms > 0 ? elapsed * 1000.0 / static_cast<double>(t.duration_ms) : 0;

@@ -58,6 +58,8 @@ uint64_t Publisher::StampLocked(std::string_view type, nlohmann::json fields,
   event.segment = ids.segment;
   event.fields = fields.is_object() ? std::move(fields) : nlohmann::json::object();
   std::string body = protocol::EncodeEventBody(event);
+  // seq, replay log and queue change under one lock, so the queue (and so
+  // the socket) and the log both hold events in seq order, none left out.
   replay_.Add(event.seq, body);
   queue_.push_back({std::move(event.type), std::move(body)});
   last_seq_ = event.seq;
@@ -101,6 +103,8 @@ void Publisher::Run() {
       std::unique_lock lock(mu_);
       wake_.wait_until(lock, std::min(next_heartbeat, Clock::now() + kMaxIdle),
                        [&] { return !queue_.empty() || stopped_; });
+      // Taken whole and sent outside mu_: a producer never waits on the
+      // socket, only for the swap.
       batch.swap(queue_);
       stopping = stopped_;
     }

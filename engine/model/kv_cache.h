@@ -66,6 +66,9 @@ class KvCache {
   uint64_t bytes() const noexcept;
 
  private:
+  // A global layer's capacity is n_ctx, so its slot is the position itself; a
+  // sliding layer reuses the slot of the position `capacity` back, which no
+  // query of this or a later batch can reach (KvGeometry sizes the ring).
   int64_t Slot(int layer, int64_t pos) const noexcept { return pos % geometry_.capacity[layer]; }
 
   KvGeometry geometry_;
