@@ -1,18 +1,16 @@
 // The scribe audio commands, run as a user would (the binary, files on disk).
 #include <gtest/gtest.h>
 #include <sndfile.h>
-#include <sys/wait.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <numbers>
-#include <sstream>
 #include <vector>
 
 #include "scribed/audio/file_source.h"
 #include "tests/audio/test_util.h"
+#include "tests/support/read_file.h"
 
 namespace scribed::audio {
 namespace {
@@ -22,17 +20,12 @@ struct Result {
   std::string out, err;
 };
 
+// The scribe binary with `args` (unquoted), stdout and stderr captured.
 Result Scribe(const testing::TempDir& dir, const std::string& args, const std::string& env = "") {
-  const auto out = dir / "stdout.txt", err = dir / "stderr.txt";
-  const std::string command = env + " " + SCRIBE_BINARY + " " + args + " >" + out.string() + " 2>" +
-                              err.string() + " </dev/null";
-  const int status = std::system(command.c_str());
-  auto slurp = [](const std::filesystem::path& p) {
-    std::stringstream s;
-    s << std::ifstream(p).rdbuf();
-    return s.str();
-  };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  const auto err = dir / "stderr.txt";
+  const scribed::testing::ProgramResult r =
+      scribed::testing::RunProgram(SCRIBE_BINARY, args, err, env);
+  return {r.exit_code, r.out, scribed::testing::ReadFile(err)};
 }
 
 struct Wav {

@@ -14,6 +14,7 @@
 #include "scribed/audio/errors.h"
 #include "scribed/audio/file_source.h"
 #include "tests/audio/test_util.h"
+#include "tests/support/read_file.h"
 
 namespace scribed::audio {
 namespace {
@@ -264,10 +265,7 @@ TEST_F(FileReaderTest, TruncatedFilesDecodeAPrefixOrFail) {
   }
 }
 
-std::string ReadBytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using scribed::testing::ReadFile;
 
 // A file handed over in memory goes through the same decoders as on disk and
 // yields the same samples.
@@ -285,12 +283,12 @@ TEST_F(FileReaderTest, FilesInMemoryDecodeLikeOnDisk) {
   }
   for (const auto& path : files) {
     auto on_disk = OpenFileReader(path);
-    auto in_memory = OpenFileReader(ReadBytes(path), path.filename().string());
+    auto in_memory = OpenFileReader(ReadFile(path), path.filename().string());
     EXPECT_EQ(in_memory->info().decoder, on_disk->info().decoder) << path;
     EXPECT_EQ(in_memory->info().codec, on_disk->info().codec) << path;
     EXPECT_EQ(in_memory->info().frames, on_disk->info().frames) << path;
     EXPECT_EQ(ReadAll(*in_memory, 700), ReadAll(*on_disk, 700)) << path;
-    FileSource source(OpenFileReader(ReadBytes(path), path.filename().string()));
+    FileSource source(OpenFileReader(ReadFile(path), path.filename().string()));
     std::vector<float> resampled;
     Chunk chunk;
     while (source.Next(chunk)) resampled.insert(resampled.end(), chunk.samples.begin(), chunk.samples.end());
@@ -327,7 +325,7 @@ TEST_F(FileReaderTest, CutM4aReportsTruncation) {
 
   std::vector<std::unique_ptr<FileReader>> readers;
   readers.push_back(OpenFileReader(cut));
-  readers.push_back(OpenFileReader(ReadBytes(cut), "cut.m4a"));
+  readers.push_back(OpenFileReader(ReadFile(cut), "cut.m4a"));
   for (auto& reader : readers) {
     EXPECT_EQ(reader->info().decoder, "avformat");
     ASSERT_TRUE(reader->info().duration_seconds());
@@ -361,7 +359,7 @@ TEST_F(FileReaderTest, CutFlacReportsTruncation) {
   auto whole = OpenFileReader(full);
   ReadAll(*whole, 4096);
   EXPECT_EQ(whole->truncation(), std::nullopt);
-  const std::string bytes = ReadBytes(full);
+  const std::string bytes = ReadFile(full);
   auto reader = OpenFileReader(bytes.substr(0, bytes.size() / 2), "cut.flac");
   const auto got = ReadAll(*reader, 4096);
   EXPECT_LT(got.size(), pcm.size() * 3 / 4);

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "tests/support/fault_file_system.h"
+#include "tests/support/read_file.h"
 #include "tests/support/temp_dir.h"
 
 namespace scribed::base {
@@ -18,10 +19,7 @@ namespace fs = std::filesystem;
 using scribed::testing::FaultFileSystem;
 using scribed::testing::TempDir;
 
-std::string Read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using scribed::testing::ReadFile;
 
 size_t Entries(const fs::path& dir) {
   return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
@@ -32,7 +30,7 @@ TEST(AtomicWrite, ReplacesWholeFilesAndLeavesNoTemporaries) {
   const fs::path p = dir / "out.srt";
   WriteFileAtomically(RealFileSystem(), p, "first version, longer than the second");
   WriteFileAtomically(RealFileSystem(), p, "second");
-  EXPECT_EQ(Read(p), "second");
+  EXPECT_EQ(ReadFile(p), "second");
   EXPECT_EQ(Entries(dir.path()), 1u);
   EXPECT_THROW(WriteFileAtomically(RealFileSystem(), dir / "missing" / "x.srt", "x"),
                std::system_error);
@@ -63,7 +61,7 @@ TEST(AtomicWrite, FailedWriteKeepsTheOldFileAndRemovesTheTemporary) {
   } catch (const std::system_error& e) {
     EXPECT_EQ(e.code(), std::errc::no_space_on_device);
   }
-  EXPECT_EQ(Read(p), "old");
+  EXPECT_EQ(ReadFile(p), "old");
   EXPECT_EQ(Entries(dir.path()), 1u);
 }
 
@@ -73,7 +71,7 @@ TEST(AtomicWrite, SurvivesAPowerCutOnceReturned) {
   const fs::path p = dir / "out.txt";
   WriteFileAtomically(fs, p, "durable");
   fs.DropUnsyncedData();
-  EXPECT_EQ(Read(p), "durable");
+  EXPECT_EQ(ReadFile(p), "durable");
 }
 
 TEST(PosixFileSystem, ReadAllAndRemove) {

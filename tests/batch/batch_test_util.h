@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "tests/support/read_file.h"
 #include "tests/support/temp_dir.h"
 
 namespace scribed::batch::testing {
@@ -17,9 +18,6 @@ inline std::filesystem::path WriteFile(const std::filesystem::path& path, const 
   return path;
 }
 
-inline std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using scribed::testing::ReadFile;
 
 }  // namespace scribed::batch::testing

@@ -21,6 +21,8 @@
 #include "scribed/audio/wav_writer.h"
 #include "scribed/engine/test_model.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/golden_model.h"
+#include "tests/support/read_file.h"
 
 extern char** environ;
 
@@ -29,12 +31,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path GoldenDir() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
+using scribed::testing::GoldenDir;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using scribed::testing::ReadFile;
 
 // A scribe process with stdout and stderr in files.
 class Scribe {
@@ -92,10 +91,7 @@ class ScribeBatch : public ::testing::Test {
   static void SetUpTestSuite() {
     temp_ = new scribed::testing::TempDir("batch-e2e");
     dir_ = new fs::path(temp_->path());
-    const auto config =
-        scribed::engine::testgen::TestModelConfigFromJson(ReadFile(GoldenDir() / "case-a-text.json"));
-    scribed::engine::testgen::WriteTestModel(config, GoldenDir() / "gemma4-vocab.gguf",
-                                             *dir_ / "m.gguf", *dir_ / "p.gguf");
+    scribed::testing::WriteTinyModel(*dir_ / "m.gguf", *dir_ / "p.gguf");
     speech_ = new std::vector<float>(scribed::audio::DecodeFile(GoldenDir() / "speech16k.wav"));
   }
   static void TearDownTestSuite() {

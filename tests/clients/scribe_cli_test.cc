@@ -3,14 +3,12 @@
 // input gives exit code 2 with a message.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <sys/wait.h>
 
+#include "tests/support/programs.h"
+#include "tests/support/read_file.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -20,34 +18,13 @@ using nlohmann::json;
 
 fs::path GoldenDir() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
 
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-struct Result {
-  int exit_code;
-  std::string out;
-};
+using scribed::testing::ReadFile;
+using scribed::testing::ShellQuote;
+using Result = scribed::testing::ProgramResult;
 
 // Runs scribe with `args` (already quoted), capturing stdout; stderr to `err_file`.
 Result Scribe(const std::string& args, const fs::path& err_file) {
-  const std::string cmd = Quote(SCRIBE_BINARY) + " " + args + " 2>" + Quote(err_file.string());
-  FILE* pipe = popen(cmd.c_str(), "r");
-  Result r{-1, ""};
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  return scribed::testing::RunProgram(SCRIBE_BINARY, args, err_file);
 }
 
 class ScribeCli : public ::testing::Test {
@@ -60,16 +37,17 @@ TEST_F(ScribeCli, DebugLogitsReproducesTheAudioGoldenCase) {
   const fs::path golden_file = GoldenDir() / "case-a-audio.json";
   const json golden = json::parse(ReadFile(golden_file));
   const fs::path model = dir_ / "m.gguf", mmproj = dir_ / "p.gguf", err = dir_ / "err";
-  Result made = Scribe("debug make-model --config " + Quote(golden_file) + " --vocab " +
-                           Quote(GoldenDir() / "gemma4-vocab.gguf") + " -o " + Quote(model) +
-                           " --mmproj " + Quote(mmproj),
+  Result made = Scribe("debug make-model --config " + ShellQuote(golden_file) + " --vocab " +
+                           ShellQuote(GoldenDir() / "gemma4-vocab.gguf") + " -o " +
+                           ShellQuote(model) + " --mmproj " + ShellQuote(mmproj),
                        err);
   ASSERT_EQ(made.exit_code, 0) << ReadFile(err);
 
-  Result r = Scribe("debug logits --model " + Quote(model) + " --mmproj " + Quote(mmproj) +
-                        " --audio " + Quote(GoldenDir() / "speech16k.wav") + " --prompt " +
-                        Quote(golden["prompt"]) + " --steps 3 --threads 2",
-                    err);
+  Result r =
+      Scribe("debug logits --model " + ShellQuote(model) + " --mmproj " + ShellQuote(mmproj) +
+                 " --audio " + ShellQuote(GoldenDir() / "speech16k.wav") + " --prompt " +
+                 ShellQuote(golden["prompt"]) + " --steps 3 --threads 2",
+             err);
   ASSERT_EQ(r.exit_code, 0) << ReadFile(err);
   const json out = json::parse(r.out);
   EXPECT_EQ(out["prompt_tokens"], golden["prompt_tokens"]);
@@ -93,7 +71,7 @@ TEST_F(ScribeCli, DebugLogitsReproducesTheAudioGoldenCase) {
 TEST_F(ScribeCli, WrongFilesExitWithCode2AndSayWhy) {
   const fs::path err = dir_ / "err";
   // The vocabulary GGUF is a gemma4 file without tensors: not a runnable model.
-  Result r = Scribe("debug logits --model " + Quote(GoldenDir() / "gemma4-vocab.gguf") +
+  Result r = Scribe("debug logits --model " + ShellQuote(GoldenDir() / "gemma4-vocab.gguf") +
                         " --prompt hi --steps 0",
                     err);
   EXPECT_EQ(r.exit_code, 2);
@@ -102,7 +80,8 @@ TEST_F(ScribeCli, WrongFilesExitWithCode2AndSayWhy) {
       << ReadFile(err);
 
   // A WAV file is not a GGUF.
-  r = Scribe("debug logits --model " + Quote(GoldenDir() / "speech16k.wav") + " --prompt hi", err);
+  r = Scribe("debug logits --model " + ShellQuote(GoldenDir() / "speech16k.wav") + " --prompt hi",
+             err);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(ReadFile(err).find("speech16k.wav"), std::string::npos) << ReadFile(err);
 }

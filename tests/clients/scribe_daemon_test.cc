@@ -26,6 +26,8 @@
 #include "scribed/engine/test_model.h"
 #include "scribed/protocol/path_field.h"
 #include "tests/daemon/daemon_process.h"
+#include "tests/support/golden_model.h"
+#include "tests/support/read_file.h"
 
 namespace scribed::daemon::testing {
 namespace {
@@ -34,12 +36,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-fs::path Golden() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
+using scribed::testing::GoldenDir;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using scribed::testing::ReadFile;
 
 // Every path under `dir`, relative to it.
 std::set<fs::path> Tree(const fs::path& dir) {
@@ -95,12 +94,10 @@ class ScribeDaemon : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     shared_ = new TempDir("cli-daemon-model");
-    const auto config =
-        engine::testgen::TestModelConfigFromJson(ReadFile(Golden() / "case-a-text.json"));
-    engine::testgen::WriteTestModel(config, Golden() / "gemma4-vocab.gguf", Model(), Mmproj());
+    scribed::testing::WriteTinyModel(Model(), Mmproj());
     // The first 1.2 s of the golden speech (all speech): enough for a
     // transcript, and quick on a busy machine.
-    std::vector<float> speech = audio::DecodeFile(Golden() / "speech16k.wav");
+    std::vector<float> speech = audio::DecodeFile(GoldenDir() / "speech16k.wav");
     speech.resize(audio::kOutputRate * 6 / 5);
     audio::WavWriter wav(Speech(), audio::kOutputRate, 1, audio::WavEncoding::kFloat32);
     wav.Write(speech);

@@ -3,10 +3,7 @@
 // keys from the user's configuration directory. Real processes, real files.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -15,6 +12,8 @@
 #include "scribed/client/client.h"
 #include "scribed/config/curve_keys.h"
 #include "tests/daemon/daemon_process.h"
+#include "tests/support/programs.h"
+#include "tests/support/read_file.h"
 
 namespace {
 
@@ -25,36 +24,16 @@ using scribed::daemon::testing::IpcEndpointsIn;
 using scribed::testing::TempDir;
 namespace config = scribed::config;
 
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using scribed::testing::ProgramResult;
+using scribed::testing::ReadFile;
+using scribed::testing::ShellQuote;
 
-struct Result {
-  int exit_code;
-  std::string out;
-};
-
-// Runs scribe with `args` (already quoted) and XDG_CONFIG_HOME=`config`,
+// Runs scribe with `args` (already quoted) and XDG_CONFIG_HOME=`config_home`,
 // capturing stdout; stderr goes to `err_file`.
-Result Scribe(const fs::path& config_home, const std::string& args, const fs::path& err_file) {
-  const std::string cmd = "XDG_CONFIG_HOME=" + Quote(config_home.string()) + " " +
-                          Quote(SCRIBE_BINARY) + " " + args + " 2>" + Quote(err_file.string());
-  FILE* pipe = popen(cmd.c_str(), "r");
-  Result r{-1, ""};
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+ProgramResult Scribe(const fs::path& config_home, const std::string& args,
+                     const fs::path& err_file) {
+  return scribed::testing::RunProgram(SCRIBE_BINARY, args, err_file,
+                                      "XDG_CONFIG_HOME=" + ShellQuote(config_home.string()));
 }
 
 mode_t ModeOf(const fs::path& p) {
@@ -76,7 +55,7 @@ TEST(ScribeKeys, GeneratedKeyReachesADaemonThatListsIt) {
   TempDir tmp("keys");
   const fs::path home = tmp / "config";
   const fs::path err = tmp / "err.txt";
-  const Result generated = Scribe(home, "keys generate", err);
+  const ProgramResult generated = Scribe(home, "keys generate", err);
   ASSERT_EQ(generated.exit_code, 0) << ReadFile(err);
   const fs::path dir = home / "scribed" / "curve";
   EXPECT_EQ(ModeOf(dir), 0700u);
@@ -105,7 +84,7 @@ TEST(ScribeKeys, GeneratedKeyReachesADaemonThatListsIt) {
   const Endpoints endpoints{IpcEndpointsIn(tmp.path()).events, control,
                             config::ClientCurveKeys{pair, server.public_key}};
   DaemonProcess daemon(tmp.path(), {}, endpoints);
-  const Result status = Scribe(home, "status --json --control " + control, err);
+  const ProgramResult status = Scribe(home, "status --json --control " + control, err);
   ASSERT_EQ(status.exit_code, 0) << ReadFile(err);
   EXPECT_NE(status.out.find("\"pid\": " + std::to_string(daemon.pid())), std::string::npos)
       << status.out;

@@ -18,24 +18,19 @@
 #include <vector>
 
 #include "scribed/engine/test_model.h"
+#include "tests/support/programs.h"
+#include "tests/support/golden_model.h"
+#include "tests/support/read_file.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path GoldenDir() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
+using scribed::testing::GoldenDir;
 
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using scribed::testing::ReadFile;
+using scribed::testing::ShellQuote;
 
 // Every path under `dir`, to see that a failed run left nothing behind.
 std::set<fs::path> Tree(const fs::path& dir) {
@@ -44,12 +39,9 @@ std::set<fs::path> Tree(const fs::path& dir) {
   return tree;
 }
 
-// Runs `env_prefix scribe args`, stdout and stderr to files; returns the exit code.
+// Runs `env_prefix scribe args`, stdout discarded, stderr to `err`; returns the exit code.
 int Scribe(const std::string& env_prefix, const std::string& args, const fs::path& err) {
-  const std::string cmd = env_prefix + " " + Quote(SCRIBE_BINARY) + " " + args + " >/dev/null 2>" +
-                          Quote(err.string());
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return scribed::testing::RunProgram(SCRIBE_BINARY, args, err, env_prefix).exit_code;
 }
 
 class ScribeTranscribe : public ::testing::Test {
@@ -58,26 +50,24 @@ class ScribeTranscribe : public ::testing::Test {
   // An environment with no model anywhere and caches inside the test folder.
   std::string CleanEnv() const {
     return "env -u SCRIBE_MODEL -u SCRIBE_MMPROJ -u OLLAMA_MODELS -u XDG_CONFIG_HOME HOME=" +
-           Quote(dir_ / "home") + " XDG_CACHE_HOME=" + Quote(dir_ / "cache");
+           ShellQuote(dir_ / "home") + " XDG_CACHE_HOME=" + ShellQuote(dir_ / "cache");
   }
   scribed::testing::TempDir tmp_{"transcribe"};
   const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(ScribeTranscribe, GoldenSpeechToSubtitlesAndJson) {
-  const auto config = scribed::engine::testgen::TestModelConfigFromJson(
-      ReadFile(GoldenDir() / "case-a-text.json"));
-  scribed::engine::testgen::WriteTestModel(config, GoldenDir() / "gemma4-vocab.gguf", dir_ / "m.gguf",
-                                           dir_ / "p.gguf");
+  scribed::testing::WriteTinyModel(dir_ / "m.gguf", dir_ / "p.gguf");
   const fs::path input = dir_ / "talk.wav";
   fs::copy_file(GoldenDir() / "speech16k.wav", input);
   const fs::path err = dir_ / "err";
-  const int rc = Scribe(CleanEnv(),
-                        "transcribe " + Quote(input) + " --model " + Quote(dir_ / "m.gguf") +
-                            " --mmproj " + Quote(dir_ / "p.gguf") +
-                            " --mode verbatim --format srt,vtt,json --threads 2 "
-                            "--max-tokens-per-second 2",
-                        err);
+  const int rc =
+      Scribe(CleanEnv(),
+             "transcribe " + ShellQuote(input) + " --model " + ShellQuote(dir_ / "m.gguf") +
+                 " --mmproj " + ShellQuote(dir_ / "p.gguf") +
+                 " --mode verbatim --format srt,vtt,json --threads 2 "
+                 "--max-tokens-per-second 2",
+             err);
   ASSERT_EQ(rc, 0) << ReadFile(err);
   EXPECT_EQ(ReadFile(err), "");  // quiet when stderr is not a terminal
 
@@ -117,7 +107,7 @@ TEST_F(ScribeTranscribe, NoModelSaysWhereItLooked) {
   const fs::path input = dir_ / "talk.wav";
   fs::copy_file(GoldenDir() / "speech16k.wav", input);
   const fs::path err = dir_ / "err";
-  EXPECT_EQ(Scribe(CleanEnv(), "transcribe " + Quote(input), err), 2);
+  EXPECT_EQ(Scribe(CleanEnv(), "transcribe " + ShellQuote(input), err), 2);
   const std::string msg = ReadFile(err);
   for (const char* part : {"no Gemma 4 12B model found", "SCRIBE_MODEL", "config.toml", ".ollama/models",
                            "lm-studio", "--model"}) {
@@ -128,10 +118,15 @@ TEST_F(ScribeTranscribe, NoModelSaysWhereItLooked) {
 
 TEST_F(ScribeTranscribe, BadArgumentsAreExitCode2) {
   const fs::path err = dir_ / "err";
-  EXPECT_EQ(Scribe(CleanEnv(), "transcribe " + Quote(dir_ / "missing.wav") + " --model x.gguf", err), 2);
+  EXPECT_EQ(
+      Scribe(CleanEnv(), "transcribe " + ShellQuote(dir_ / "missing.wav") + " --model x.gguf", err),
+      2);
   EXPECT_NE(ReadFile(err).find("missing.wav"), std::string::npos);
   fs::copy_file(GoldenDir() / "speech16k.wav", dir_ / "a.wav");
-  EXPECT_EQ(Scribe(CleanEnv(), "transcribe " + Quote(dir_ / "a.wav") + " --format srt,docx --model x", err), 2);
+  EXPECT_EQ(
+      Scribe(CleanEnv(),
+             "transcribe " + ShellQuote(dir_ / "a.wav") + " --format srt,docx --model x", err),
+      2);
   EXPECT_NE(ReadFile(err).find("docx"), std::string::npos);
 }
 
@@ -145,23 +140,25 @@ TEST_F(ScribeTranscribe, OutputProblemsFailBeforeTheModelLoads) {
   fs::copy_file(GoldenDir() / "speech16k.wav", work / "a.wav");
   fs::copy_file(GoldenDir() / "speech16k.wav", work / "sub" / "a.wav");
   std::ofstream(work / "plain") << "not a directory";
-  const std::string model =
-      " --model " + Quote(dir_ / "no-model.gguf") + " --mmproj " + Quote(dir_ / "no-mmproj.gguf");
-  const std::string a = Quote(work / "a.wav");
-  const std::string sub_a = Quote(work / "sub" / "a.wav");
+  const std::string model = " --model " + ShellQuote(dir_ / "no-model.gguf") + " --mmproj " +
+                            ShellQuote(dir_ / "no-mmproj.gguf");
+  const std::string a = ShellQuote(work / "a.wav");
+  const std::string sub_a = ShellQuote(work / "sub" / "a.wav");
   const struct {
     std::string args;
     std::string says;
   } cases[] = {
-      {a + " -o " + Quote(work / "missing/dir/out.txt"),
+      {a + " -o " + ShellQuote(work / "missing/dir/out.txt"),
        "-o " + (work / "missing/dir/out.txt").string() + ": directory " +
            (work / "missing/dir").string() + " does not exist"},
-      {a + " -o " + Quote(work / "plain/out.txt"), (work / "plain").string() + " is not a directory"},
-      {a + " -o " + Quote(work / "plain/new/"), (work / "plain").string() + " is not a directory"},
+      {a + " -o " + ShellQuote(work / "plain/out.txt"),
+       (work / "plain").string() + " is not a directory"},
+      {a + " -o " + ShellQuote(work / "plain/new/"),
+       (work / "plain").string() + " is not a directory"},
       {a + " --format txt -o " + a, "would overwrite the input file"},
-      {a + " " + sub_a + " -o " + Quote(work / "out.txt"),
+      {a + " " + sub_a + " -o " + ShellQuote(work / "out.txt"),
        "with several input files, -o must be a directory"},
-      {a + " " + sub_a + " -o " + Quote(work / "all/"),
+      {a + " " + sub_a + " -o " + ShellQuote(work / "all/"),
        "would both be written to " + (work / "all" / "a.txt").string()},
   };
   const std::set<fs::path> before = Tree(work);
@@ -181,12 +178,12 @@ TEST_F(ScribeTranscribe, UnwritableOutputFailsBeforeTheModelLoads) {
   fs::create_directories(locked);
   fs::copy_file(GoldenDir() / "speech16k.wav", locked / "a.wav");
   ASSERT_EQ(::chmod(locked.c_str(), 0555), 0);
-  const std::string model =
-      " --model " + Quote(dir_ / "no-model.gguf") + " --mmproj " + Quote(dir_ / "no-mmproj.gguf");
-  const std::string a = Quote(locked / "a.wav");
+  const std::string model = " --model " + ShellQuote(dir_ / "no-model.gguf") + " --mmproj " +
+                            ShellQuote(dir_ / "no-mmproj.gguf");
+  const std::string a = ShellQuote(locked / "a.wav");
   const fs::path err = dir_ / "err";
-  for (const std::string& args : {a, a + " -o " + Quote(locked / "out.txt"),
-                                  a + " -o " + Quote(locked / "new/")}) {
+  for (const std::string& args :
+       {a, a + " -o " + ShellQuote(locked / "out.txt"), a + " -o " + ShellQuote(locked / "new/")}) {
     EXPECT_EQ(Scribe(CleanEnv(), "transcribe " + args + model, err), 2) << args;
     const std::string msg = ReadFile(err);
     EXPECT_NE(msg.find("cannot write in " + locked.string() + ": Permission denied"),

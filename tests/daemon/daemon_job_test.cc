@@ -14,6 +14,8 @@
 #include "tests/daemon/daemon_process.h"
 #include "tests/support/faulty_pcm.h"
 #include "tests/support/programs.h"
+#include "tests/support/golden_model.h"
+#include "tests/support/read_file.h"
 
 namespace scribed::daemon::testing {
 namespace {
@@ -21,12 +23,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path Golden() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
+using scribed::testing::GoldenDir;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using scribed::testing::ReadFile;
 
 // The model, and a recording of several utterances separated by silence, so
 // a job has several clips.
@@ -34,10 +33,8 @@ class DaemonJobTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     shared_ = new TempDir();
-    const auto config =
-        engine::testgen::TestModelConfigFromJson(ReadFile(Golden() / "case-a-text.json"));
-    engine::testgen::WriteTestModel(config, Golden() / "gemma4-vocab.gguf", Model(), Mmproj());
-    const std::vector<float> speech = audio::DecodeFile(Golden() / "speech16k.wav");
+    scribed::testing::WriteTinyModel(Model(), Mmproj());
+    const std::vector<float> speech = audio::DecodeFile(GoldenDir() / "speech16k.wav");
     audio::WavWriter wav(Audio(), audio::kOutputRate, 1, audio::WavEncoding::kFloat32);
     const std::vector<float> silence(audio::kOutputRate * 3 / 2, 0.0f);
     for (int i = 0; i < 3; ++i) {
@@ -251,7 +248,7 @@ TEST_F(DaemonJobTest, CutM4aIsDoneButMarkedTruncated) {
 // capture state, finals carrying the session id, and a clean stop.
 TEST_F(DaemonJobTest, LiveSessionFromAlsaFilePcm) {
   TempDir dir;
-  const std::vector<float> speech = audio::DecodeFile(Golden() / "speech16k.wav");
+  const std::vector<float> speech = audio::DecodeFile(GoldenDir() / "speech16k.wav");
   {
     // 48 kHz float mono (the capture layer's preferred format), by repeating
     // each 16 kHz sample, then a second of silence.
@@ -384,7 +381,7 @@ TEST_F(DaemonJobTest, LiveSessionReportsCaptureFaults) {
   TempDir dir;
   {
     // Long enough that the flood at the end still carries speech.
-    const std::vector<float> speech = audio::DecodeFile(Golden() / "speech16k.wav");
+    const std::vector<float> speech = audio::DecodeFile(GoldenDir() / "speech16k.wav");
     const std::vector<float> silence(audio::kOutputRate, 0.0f);
     audio::WavWriter wav(dir.path() / "talk.wav", audio::kOutputRate, 1,
                          audio::WavEncoding::kFloat32);

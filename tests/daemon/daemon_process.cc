@@ -4,10 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "tests/support/read_file.h"
 
 namespace scribed::daemon::testing {
 
@@ -105,10 +105,7 @@ int DaemonProcess::Wait() {
 }
 
 std::string DaemonProcess::Stderr() const {
-  std::ifstream in(dir_ / "stderr.log");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return scribed::testing::ReadFile(dir_ / "stderr.log");
 }
 
 std::pair<int, std::string> RunScribed(const std::vector<std::string>& args,
@@ -129,10 +126,7 @@ std::pair<int, std::string> RunScribed(const std::vector<std::string>& args,
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  std::ifstream in(err);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  std::string text = scribed::testing::ReadFile(err);
   if (killed) text += "\n(killed: still running after the test's timeout)";
   return {ExitStatus(status), text};
 }

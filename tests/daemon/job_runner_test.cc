@@ -7,12 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
-#include "scribed/engine/test_model.h"
 #include "tests/support/fault_file_system.h"
+#include "tests/support/golden_model.h"
 #include "tests/support/temp_dir.h"
 
 namespace scribed::daemon {
@@ -21,20 +19,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using scribed::testing::FaultFileSystem;
+using scribed::testing::GoldenDir;
 using scribed::testing::TempDir;
 
-fs::path Golden() { return fs::path(SCRIBED_TEST_DATA_DIR) / "golden"; }
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 ModelContext TinyModel(const fs::path& dir) {
-  const auto config =
-      engine::testgen::TestModelConfigFromJson(ReadFile(Golden() / "case-a-text.json"));
-  engine::testgen::WriteTestModel(config, Golden() / "gemma4-vocab.gguf", dir / "m.gguf",
-                                  dir / "p.gguf");
+  scribed::testing::WriteTinyModel(dir / "m.gguf", dir / "p.gguf");
   ModelContext model;
   model.model = engine::Model::Load(dir / "m.gguf", dir / "p.gguf");
   model.threads = 2;
@@ -57,7 +46,7 @@ TEST(JobRunnerTest, AFullDiskWhileWritingResultsEndsTheJobAndLeavesNothingPartia
     options.run = "0000beef";
     options.heartbeat = std::chrono::hours(1);
     Publisher publisher(context, options);
-    id = store.Submit((Golden() / "speech16k.wav").string(), {{"outputs", {"txt", "srt"}}}, 1).id;
+    id = store.Submit((GoldenDir() / "speech16k.wav").string(), {{"outputs", {"txt", "srt"}}}, 1).id;
     // The text file is written, then the disk is full from the subtitles on:
     // the job fails and neither its failure nor anything else can be journaled.
     ffs.FillDiskWhenOpening(".srt");

@@ -16,7 +16,7 @@ namespace {
 
 using testing::Bytes;
 using testing::Header;
-using testing::ReadBytes;
+using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteBytes;
 
@@ -50,7 +50,7 @@ std::string BuildBaseFile(const TempDir& dir) {
   w.AddTensor("blk.0.ffn_up.weight", TensorType::kQ4_K, {256, 1, 1, 2}, fill);
   w.AddTensor("output_norm.weight", TensorType::kF16, {8}, fill);
   w.Write(dir / "base.gguf");
-  return ReadBytes(dir / "base.gguf");
+  return ReadFile(dir / "base.gguf");
 }
 
 // Opens `path`; returns true if it parsed. Touches every parsed value and the

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/read_file.h"
 #include "tests/support/temp_dir.h"
 
 namespace scribed::engine::gguf::testing {
@@ -24,10 +25,7 @@ inline void WriteBytes(const std::filesystem::path& p, const std::string& bytes)
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-inline std::string ReadBytes(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using scribed::testing::ReadFile;
 
 // Appends little-endian encodings to a byte string.
 class Bytes {

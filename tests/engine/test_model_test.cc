@@ -17,6 +17,7 @@
 
 #include "scribed/engine/gguf.h"
 #include "tests/engine/gguf_test_util.h"
+#include "tests/support/read_file.h"
 
 namespace scribed::engine::testgen {
 namespace {
@@ -28,12 +29,7 @@ std::string GoldenPath(const char* name) {
   return std::string(SCRIBED_TEST_DATA_DIR) + "/golden/" + name;
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using scribed::testing::ReadFile;
 
 // Expected ggml shapes straight from GENERATOR.md's table, for case-a's
 // numbers (hidden 256, 4 heads, sliding 2x64, full 1x128, ffn 1024).
@@ -89,7 +85,7 @@ void CheckTensorsAgainstGolden(const gguf::File& f, const nlohmann::json& expect
 }
 
 TEST(TestModel, CaseAReproducesEveryGoldenTensorAndTheMetadata) {
-  const auto golden = nlohmann::json::parse(ReadText(GoldenPath("case-a-text.json")));
+  const auto golden = nlohmann::json::parse(ReadFile(GoldenPath("case-a-text.json")));
   const TestModelConfig c = TestModelConfigFromJson(golden["config"].dump());
   TempDir dir("testgen");
   WriteTestModel(c, GoldenPath("gemma4-vocab.gguf"), dir / "model.gguf", dir / "mmproj.gguf");
@@ -151,7 +147,7 @@ TEST(TestModel, CaseAReproducesEveryGoldenTensorAndTheMetadata) {
 }
 
 TEST(TestModel, ConfigAcceptsACaseFileAndRejectsBadFields) {
-  const std::string text = ReadText(GoldenPath("case-a-text.json"));
+  const std::string text = ReadFile(GoldenPath("case-a-text.json"));
   const TestModelConfig c = TestModelConfigFromJson(text);
   EXPECT_EQ(c.seed, 1234u);
   EXPECT_EQ(c.hidden, 256);
@@ -190,7 +186,7 @@ TEST(TestModel, ConfigAcceptsACaseFileAndRejectsBadFields) {
 }
 
 TEST(TestModel, QuantizedRecipesStoreMatricesInTheirTypes) {
-  const TestModelConfig c = TestModelConfigFromJson(ReadText(GoldenPath("case-a-text.json")));
+  const TestModelConfig c = TestModelConfigFromJson(ReadFile(GoldenPath("case-a-text.json")));
   TempDir dir("testgen-q");
   WriteTestModel(c, GoldenPath("gemma4-vocab.gguf"), dir / "m.gguf", dir / "p.gguf",
                  QuantRecipe::Q4_K_M());
@@ -222,7 +218,7 @@ TEST(TestModel, QuantizedRecipesStoreMatricesInTheirTypes) {
 }
 
 TEST(TestModel, RowsThatDoNotFitTheBlockAreRejected) {
-  TestModelConfig c = TestModelConfigFromJson(ReadText(GoldenPath("case-a-text.json")));
+  TestModelConfig c = TestModelConfigFromJson(ReadFile(GoldenPath("case-a-text.json")));
   c.ffn = 96;  // not a multiple of the 256-element k-quant block (ffn_down rows)
   TempDir dir("testgen-bad-block");
   EXPECT_THROW(WriteTestModel(c, GoldenPath("gemma4-vocab.gguf"), dir / "m.gguf", dir / "p.gguf",

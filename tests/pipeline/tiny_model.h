@@ -4,7 +4,6 @@
 #pragma once
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <span>
 #include <string>
@@ -14,22 +13,18 @@
 #include "scribed/engine/engine.h"
 #include "scribed/engine/test_model.h"
 #include "scribed/pipeline/pipeline.h"
+#include "tests/support/golden_model.h"
 #include "tests/support/temp_dir.h"
 
 namespace scribed::pipeline::testing {
 
-inline std::filesystem::path Golden() {
-  return std::filesystem::path(SCRIBED_TEST_DATA_DIR) / "golden";
-}
+using scribed::testing::GoldenDir;
 
 // Generated, loaded and unlinked (the mapping stays valid) once per process.
 inline std::shared_ptr<const engine::Model> TinyModel() {
   static const std::shared_ptr<const engine::Model> model = [] {
     const scribed::testing::TempDir dir("pipeline-model");
-    std::ifstream in(Golden() / "case-a-text.json");
-    const std::string json(std::istreambuf_iterator<char>(in), {});
-    engine::testgen::WriteTestModel(engine::testgen::TestModelConfigFromJson(json),
-                                    Golden() / "gemma4-vocab.gguf", dir / "m.gguf", dir / "p.gguf");
+    scribed::testing::WriteTinyModel(dir / "m.gguf", dir / "p.gguf");
     return engine::Model::Load(dir / "m.gguf", dir / "p.gguf");
   }();
   return model;
@@ -37,7 +32,7 @@ inline std::shared_ptr<const engine::Model> TinyModel() {
 
 // The golden speech clip, 52263 samples (3.27 s) at 16 kHz.
 inline const std::vector<float>& GoldenSpeech() {
-  static const std::vector<float> speech = audio::DecodeFile(Golden() / "speech16k.wav");
+  static const std::vector<float> speech = audio::DecodeFile(GoldenDir() / "speech16k.wav");
   return speech;
 }
 
