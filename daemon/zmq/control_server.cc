@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <iterator>
 #include <system_error>
 #include <vector>
+#include <zmq_addon.hpp>
 
 namespace scribed::daemon {
 
@@ -94,11 +96,7 @@ void ControlServer::Run() {
     if (items[1].revents & ZMQ_POLLIN) break;
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
     frames.clear();
-    do {
-      zmq::message_t frame;
-      if (!router_.recv(frame, zmq::recv_flags::dontwait)) break;
-      frames.push_back(std::move(frame));
-    } while (frames.back().more());
+    (void)zmq::recv_multipart(router_, std::back_inserter(frames), zmq::recv_flags::dontwait);
     if (frames.size() < 2) continue;  // no routing id and body: nothing to answer
     ++requests_;
     // REQ peers put an empty delimiter before the body; DEALER peers may not.

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <iterator>
 #include <vector>
+#include <zmq_addon.hpp>
 
 #include "daemon/zmq/endpoint.h"
 #include "scribed/base/private_dir.h"
@@ -107,11 +109,7 @@ void CurveServer::Run() {
     if (items[1].revents & ZMQ_POLLIN) break;
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
     request.clear();
-    do {
-      zmq::message_t frame;
-      if (!zap_.recv(frame, zmq::recv_flags::dontwait)) break;
-      request.push_back(std::move(frame));
-    } while (request.back().more());
+    (void)zmq::recv_multipart(zap_, std::back_inserter(request), zmq::recv_flags::dontwait);
     // RFC 27: version, request id, domain, address, routing id, mechanism,
     // credentials (for CURVE: the client's 32-byte public key).
     const bool well_formed = request.size() >= 7 && request[0].to_string_view() == "1.0";

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <iterator>
 #include <thread>
+#include <zmq_addon.hpp>
 
 namespace scribed::client {
 namespace {
@@ -16,11 +18,7 @@ using namespace std::chrono_literals;
 std::thread AnswerOnce(zmq::socket_t& router, std::string reply) {
   return std::thread([&router, reply = std::move(reply)] {
     std::vector<zmq::message_t> frames;
-    do {
-      zmq::message_t m;
-      (void)router.recv(m);
-      frames.push_back(std::move(m));
-    } while (frames.back().more());
+    (void)zmq::recv_multipart(router, std::back_inserter(frames));
     router.send(frames[0], zmq::send_flags::sndmore);  // the peer's routing id
     router.send(zmq::message_t(), zmq::send_flags::sndmore);
     router.send(zmq::buffer(reply), zmq::send_flags::none);

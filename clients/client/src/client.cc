@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <iterator>
 #include <utility>
+#include <zmq_addon.hpp>
 
 #include "connection.h"
 
@@ -70,11 +72,7 @@ std::optional<std::string> ControlClient::Exchange(const std::vector<std::string
     return std::nullopt;
   }
   std::vector<zmq::message_t> parts;
-  do {
-    zmq::message_t m;
-    (void)socket_.recv(m);
-    parts.push_back(std::move(m));
-  } while (parts.back().more());
+  (void)zmq::recv_multipart(socket_, std::back_inserter(parts));
   if (parts.size() != 2 || parts[0].size() != 0) {
     throw std::runtime_error("reply from " + endpoint_ + " is not [empty, body]");
   }
