@@ -341,11 +341,33 @@ bool PackedKernelsFast() {
   return (hwy::SupportedTargets() & (HWY_AVX2 | HWY_AVX3 | HWY_AVX3_DL)) != 0;
 }
 
-bool PackMatrixInPlace(Matrix& m) {
-  if (m.packed || m.data == nullptr || !Packable(m.type, m.rows, m.cols)) return false;
-  PackInPlace(m.type, const_cast<std::byte*>(m.data), m.rows, m.cols);
-  m.packed = true;
-  return true;
+void PackMatricesInPlace(std::span<Matrix* const> matrices, ThreadPool& pool) {
+  struct Slice {
+    const Matrix* m;
+    int64_t row0, rows;
+  };
+  // About 1 MiB per task: enough to amortize the hand-out, small enough that
+  // the last matrices do not leave one thread packing alone.
+  constexpr int64_t kSliceBytes = 1 << 20;
+  std::vector<Slice> slices;
+  std::vector<const std::byte*> seen;
+  for (const Matrix* m : matrices) {
+    if (m->packed || m->data == nullptr || !Packable(m->type, m->rows, m->cols)) continue;
+    if (std::find(seen.begin(), seen.end(), m->data) != seen.end()) continue;
+    seen.push_back(m->data);
+    const auto row_bytes = static_cast<int64_t>(*RowBytes(m->type, m->cols));
+    const int64_t step = std::max<int64_t>(1, kSliceBytes / (kPackRows * row_bytes)) * kPackRows;
+    for (int64_t r = 0; r < m->rows; r += step) slices.push_back({m, r, std::min(step, m->rows - r)});
+  }
+  pool.ParallelFor(static_cast<int64_t>(slices.size()), [&](int64_t i, int) {
+    const Slice& s = slices[static_cast<size_t>(i)];
+    const auto row_bytes = static_cast<int64_t>(*RowBytes(s.m->type, s.m->cols));
+    PackInPlace(s.m->type, const_cast<std::byte*>(s.m->data) + s.row0 * row_bytes, s.rows,
+                s.m->cols);
+  });
+  for (Matrix* m : matrices) {
+    if (std::find(seen.begin(), seen.end(), m->data) != seen.end()) m->packed = true;
+  }
 }
 
 void PackedMatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool) {
