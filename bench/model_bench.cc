@@ -10,7 +10,7 @@ namespace scribed::bench {
 
 void RunModelBench(const ModelBenchOptions& o, std::FILE* out) {
   engine::LoadOptions load;
-  load.resident_weights = o.resident;
+  load.weights = engine::ParseWeightMemory(o.weights);
   load.backend = engine::ParseBackendChoice(o.backend);
   load.gpu_device = o.gpu_device;
   const auto l0 = Clock::now();
@@ -23,7 +23,7 @@ void RunModelBench(const ModelBenchOptions& o, std::FILE* out) {
                "in %.1f s\n",
                info.model_path.filename().c_str(), info.n_layer, info.n_embd,
                info.weight_type.c_str(), static_cast<double>(info.weight_bytes) / 1e9, pool.size(),
-               o.resident ? "resident" : "mapped", load_s);
+               info.weights.c_str(), load_s);
   std::fprintf(out, "backend: %s\n", info.backend.c_str());
   const bool on_cpu = info.backend == "cpu";
 

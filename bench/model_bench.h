@@ -16,7 +16,7 @@ struct ModelBenchOptions {
   int threads = 0;         // < 1: DefaultThreadCount()
   int prompt_tokens = 128; // prefill length
   int decode_tokens = 16;  // decode steps timed after the prefill
-  bool resident = false;   // LoadOptions::resident_weights
+  std::string weights = "auto";  // LoadOptions::weights: auto, mapped or resident
   std::string backend = "cpu";  // LoadOptions::backend: cpu, vulkan or auto
   std::string gpu_device;       // LoadOptions::gpu_device
 };

@@ -131,6 +131,7 @@ void Instance::LoadModel() {
   }
   load.backend = engine::ParseBackendChoice(backend.empty() ? "cpu" : backend);
   load.gpu_device = options_.gpu_device;
+  load.weights = engine::ParseWeightMemory(options_.weights);
   model_.model = engine::Model::Load(options_.model, options_.mmproj, load);
   model_.threads = static_cast<int>(options_.threads);
   model_.max_tokens_per_second = static_cast<double>(options_.max_tokens_per_second);
@@ -142,9 +143,9 @@ void Instance::LoadModel() {
     info->size = std::filesystem::file_size(path);
     info->sha256 = config::CachedSha256File(path, cache);
   }
-  spdlog::info("model loaded: {} ({}) on {}, sha256 {}", options_.model,
+  spdlog::info("model loaded: {} ({}) on {}, {} weights, sha256 {}", options_.model,
                model_.model->info().weight_type, model_.model->info().backend,
-               model_.model_file.sha256);
+               model_.model->info().weights, model_.model_file.sha256);
 }
 
 Instance::~Instance() {

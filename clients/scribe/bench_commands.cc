@@ -45,8 +45,6 @@ void AddBenchCommands(CLI::App& app) {
       ->check(CLI::Range(1, 8192));
   model->add_option("--decode-tokens", model_opts->decode_tokens, "Decode steps to time")
       ->check(CLI::Range(1, 4096));
-  model->add_flag("--resident", model_opts->resident,
-                  "read the weights into memory instead of mapping the file");
   model->callback([model_opts, paths] {
     SetExitCode(RunReportingErrors([&] {
       const config::ModelFiles files = ResolveModelFiles(*paths);
@@ -54,6 +52,7 @@ void AddBenchCommands(CLI::App& app) {
       model_opts->mmproj = files.mmproj.string();
       model_opts->backend = paths->backend;
       model_opts->gpu_device = paths->gpu_device;
+      model_opts->weights = paths->weights;
       bench::RunModelBench(*model_opts, stdout);
       return kExitOk;
     }));

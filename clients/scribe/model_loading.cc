@@ -29,12 +29,19 @@ void AddBackendOptions(CLI::App& command, ModelPaths& paths) {
                      "GPU for --backend vulkan: an index or part of a name from 'scribe devices "
                      "--gpu'; env SCRIBE_GPU_DEVICE")
       ->envname("SCRIBE_GPU_DEVICE");
+  command.add_option("--weights", paths.weights,
+                     "where the CPU keeps the weights: resident (read into memory and re-laid "
+                     "for the fast kernels; slower start), mapped (used from the file in "
+                     "place), or auto (resident when it fits in free memory); env SCRIBE_WEIGHTS")
+      ->envname("SCRIBE_WEIGHTS")
+      ->check(CLI::IsMember({"auto", "mapped", "resident"}));
 }
 
 engine::LoadOptions BackendLoadOptions(const ModelPaths& paths) {
   engine::LoadOptions options;
   options.backend = engine::ParseBackendChoice(paths.backend);
   options.gpu_device = paths.gpu_device;
+  options.weights = engine::ParseWeightMemory(paths.weights);
   return options;
 }
 

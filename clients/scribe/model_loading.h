@@ -19,12 +19,14 @@ struct ModelPaths {
   std::string mmproj;  // projector GGUF (architecture clip, gemma4ua audio)
   std::string backend = "cpu";  // cpu, vulkan or auto
   std::string gpu_device;       // index or part of a name (scribe devices --gpu)
+  std::string weights = "auto";  // auto, mapped or resident (engine::WeightMemory)
 };
 
 // Adds --model and --mmproj; SCRIBE_MODEL / SCRIBE_MMPROJ supply defaults.
 void AddModelOptions(CLI::App& command, ModelPaths& paths);
 
-// Adds --backend (env SCRIBE_BACKEND) and --gpu-device (env SCRIBE_GPU_DEVICE).
+// Adds --backend (env SCRIBE_BACKEND), --gpu-device (env SCRIBE_GPU_DEVICE)
+// and --weights (env SCRIBE_WEIGHTS).
 void AddBackendOptions(CLI::App& command, ModelPaths& paths);
 
 // The engine's load options for the chosen backend and device.

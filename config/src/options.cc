@@ -91,6 +91,14 @@ const std::vector<OptionSpec>& OptionTable() {
        0,
        0,
        {}},
+      {"weights",
+       "where the CPU keeps the weights: resident (read into memory and re-laid for the fast "
+       "kernels), mapped (used from the file in place), or auto (resident when the file fits "
+       "in free memory with 2 GiB to spare)",
+       &Opt::weights,
+       0,
+       0,
+       {"auto", "mapped", "resident"}},
       {"allow_remote",
        "allow tcp:// endpoints on non-loopback addresses (clients still need an authorized "
        "CURVE key)",

@@ -46,6 +46,15 @@ const GpuInfo* Find(const std::vector<GpuInfo>& gpus, const std::string& want) {
   return nullptr;
 }
 
+// What kAuto picks: the first GPU (discrete ones come first) that is not a
+// CPU implementation of Vulkan and holds the weights with room to spare.
+const GpuInfo* AutoGpu(const std::vector<GpuInfo>& gpus, uint64_t weight_bytes) {
+  for (const GpuInfo& g : gpus) {
+    if (g.kind != "cpu" && g.memory_bytes >= NeededBytes(weight_bytes)) return &g;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 BackendChoice ParseBackendChoice(std::string_view name) {
@@ -74,6 +83,11 @@ std::vector<GpuInfo> ListGpus() {
 
 namespace backend {
 
+bool RunsOnCpu(BackendChoice choice, uint64_t weight_bytes) {
+  if (choice != BackendChoice::kAuto) return choice == BackendChoice::kCpu;
+  return !VulkanBuilt() || AutoGpu(ListGpus(), weight_bytes) == nullptr;
+}
+
 std::unique_ptr<Backend> CreateBackend(BackendChoice choice, const std::string& gpu_device,
                                        uint64_t weight_bytes) {
   if (choice == BackendChoice::kCpu) return NewCpuBackend();
@@ -84,13 +98,9 @@ std::unique_ptr<Backend> CreateBackend(BackendChoice choice, const std::string& 
   }
   const std::vector<GpuInfo> gpus = ListGpus();
   if (choice == BackendChoice::kAuto) {
-    for (const GpuInfo& g : gpus) {
-      if (g.kind != "cpu" && g.memory_bytes >= NeededBytes(weight_bytes)) {
 #ifdef SCRIBED_HAVE_VULKAN
-        return NewVulkanBackend(g.index);
+    if (const GpuInfo* g = AutoGpu(gpus, weight_bytes)) return NewVulkanBackend(g->index);
 #endif
-      }
-    }
     return NewCpuBackend();
   }
   if (gpus.empty()) {

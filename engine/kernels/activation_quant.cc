@@ -7,7 +7,10 @@
 namespace scribed::engine::kernels {
 namespace {
 
-// Returns the scale d = amax/127 and writes round(x/d) to q.
+// Returns the scale d = amax/127 and writes round(x/d) to q. Symmetric
+// (no zero point) so a weight x activation product is one integer multiply;
+// the range is +-127, not -128, so that negating a code (the sign trick of
+// the Q8_0 kernels) cannot overflow.
 float QuantizeBlock(const float* x, int n, int8_t* q) noexcept {
   float amax = 0.0f;
   for (int i = 0; i < n; ++i) amax = std::max(amax, std::fabs(x[i]));
@@ -29,6 +32,8 @@ void QuantizeActivationK(const float* x, int64_t n, BlockQ8_K* out) noexcept {
   for (int64_t b = 0; b < n / kQKK; ++b) {
     BlockQ8_K& blk = out[b];
     blk.d = QuantizeBlock(x + b * kQKK, kQKK, blk.qs);
+    // Per-16 sums let the k-quant kernels take off the weights' offsets
+    // (Q6_K's +32, the Q4_K mins) once per group instead of per element.
     for (int j = 0; j < kQKK / 16; ++j) {
       int s = 0;
       for (int l = 0; l < 16; ++l) s += blk.qs[16 * j + l];
@@ -37,6 +42,8 @@ void QuantizeActivationK(const float* x, int64_t n, BlockQ8_K* out) noexcept {
   }
 }
 
+// The bsums stay in natural order: only the codes move, to the order in which
+// one wide load of Q4_K/Q5_K nibbles presents the weights (InterleavedK).
 void QuantizeActivationKInterleaved(const float* x, int64_t n, BlockQ8_K* out) noexcept {
   QuantizeActivationK(x, n, out);
   for (int64_t b = 0; b < n / kQKK; ++b) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "engine/kernels/matmul.h"
 #include "engine/runtime/thread_pool.h"
@@ -20,8 +21,10 @@ void PackedMatMul(const Matrix& w, const float* x, int64_t n_tokens, float* y, T
 // kernels and weights are better left unpacked.
 bool PackedKernelsFast();
 
-// Packs `m` in place when Packable (its data must be writable; see
-// gguf::File::EditResident) and marks it packed. Returns whether it did.
-bool PackMatrixInPlace(Matrix& m);
+// Packs each matrix that is Packable in place and marks it packed (their data
+// must be writable; see gguf::File::EditResident), spread over `pool` in
+// slices of rows: a slice of whole 8-row groups is packed on its own. A
+// matrix listed twice (tied embeddings) is packed once.
+void PackMatricesInPlace(std::span<Matrix* const> matrices, ThreadPool& pool);
 
 }  // namespace scribed::engine::kernels

@@ -37,29 +37,64 @@ void ForEachPiece(TensorType type, int r, const Move& move) {
   }
 }
 
-// Byte and bit position of Q6_K code e (< 256) of a GGUF block: low nibble
-// in ql, top two bits in qh.
-struct Q6Position {
-  int ql, ql_shift, qh, qh_shift;
-};
-Q6Position GgufQ6(int e) {
-  const int h = e / 128, o = e % 128, quarter = o / 32, l = o % 32;
-  return {64 * h + l + 32 * (quarter & 1), 4 * (quarter >> 1), 128 + 32 * h + l, 2 * quarter};
-}
-// The same for row r of a packed block (offsets from the block start).
-Q6Position PackedQ6(int e, int r) {
-  const int j = e / 16, step = (e % 16) / 4, b = e % 4;
-  const int base = 144 + 96 * j + 4 * r + b;
-  return {base + 32 * (step / 2), 4 * (step % 2), base + 64, 2 * step};
+// Q6_K codes (6 bits, 0..63) of one 256-column block in column order, from
+// and to the GGUF layout: code e is ql's nibble (4 * (quarter / 2)) at byte
+// 64h + l + 32 * (quarter % 2) with its top bits (2 * quarter) at qh byte
+// 128 + 32h + l, where h = e / 128, quarter = e % 128 / 32, l = e % 32.
+void GgufQ6Codes(const uint8_t* block, uint8_t* q) {
+  for (int h = 0; h < 2; ++h) {
+    for (int quarter = 0; quarter < 4; ++quarter) {
+      const uint8_t* ql = block + 64 * h + 32 * (quarter & 1);
+      const uint8_t* qh = block + 128 + 32 * h;
+      const int ql_shift = 4 * (quarter >> 1), qh_shift = 2 * quarter;
+      uint8_t* out = q + 128 * h + 32 * quarter;
+      for (int l = 0; l < 32; ++l) {
+        out[l] = static_cast<uint8_t>(((ql[l] >> ql_shift) & 15) | (((qh[l] >> qh_shift) & 3) << 4));
+      }
+    }
+  }
 }
 
-void MoveQ6Codes(const uint8_t* from, uint8_t* to, int r, bool to_packed) {
-  for (int e = 0; e < 256; ++e) {
-    const Q6Position src = to_packed ? GgufQ6(e) : PackedQ6(e, r);
-    const Q6Position dst = to_packed ? PackedQ6(e, r) : GgufQ6(e);
-    const int lo = (from[src.ql] >> src.ql_shift) & 15, hi = (from[src.qh] >> src.qh_shift) & 3;
-    to[dst.ql] = static_cast<uint8_t>((to[dst.ql] & ~(15 << dst.ql_shift)) | (lo << dst.ql_shift));
-    to[dst.qh] = static_cast<uint8_t>((to[dst.qh] & ~(3 << dst.qh_shift)) | (hi << dst.qh_shift));
+void SetGgufQ6Codes(const uint8_t* q, uint8_t* block) {
+  for (int h = 0; h < 2; ++h) {
+    for (int l = 0; l < 32; ++l) {
+      const uint8_t* c = q + 128 * h + l;  // c[32 * quarter]
+      block[64 * h + l] = static_cast<uint8_t>((c[0] & 15) | ((c[64] & 15) << 4));
+      block[64 * h + 32 + l] = static_cast<uint8_t>((c[32] & 15) | ((c[96] & 15) << 4));
+      block[128 + 32 * h + l] = static_cast<uint8_t>((c[0] >> 4) | ((c[32] >> 4) << 2) |
+                                                     ((c[64] >> 4) << 4) | ((c[96] >> 4) << 6));
+    }
+  }
+}
+
+// The same for row r of a packed block: per 16-column group j, byte 4r + b
+// of the three vectors at 144 + 96j holds column 16j + 4 * step + b, steps
+// 0/1 (resp. 2/3) in the low/high nibble of the first (second) vector and
+// all four steps' top bits (2 * step) in the third. Each byte belongs to one
+// row, so packing writes whole bytes.
+void SetPackedQ6Codes(const uint8_t* q, int r, uint8_t* block) {
+  for (int j = 0; j < 16; ++j) {
+    uint8_t* g = block + 144 + 96 * j + 4 * r;
+    for (int b = 0; b < 4; ++b) {
+      const uint8_t* c = q + 16 * j + b;  // c[4 * step]
+      g[b] = static_cast<uint8_t>((c[0] & 15) | ((c[4] & 15) << 4));
+      g[32 + b] = static_cast<uint8_t>((c[8] & 15) | ((c[12] & 15) << 4));
+      g[64 + b] = static_cast<uint8_t>((c[0] >> 4) | ((c[4] >> 4) << 2) | ((c[8] >> 4) << 4) |
+                                       ((c[12] >> 4) << 6));
+    }
+  }
+}
+
+void PackedQ6Codes(const uint8_t* block, int r, uint8_t* q) {
+  for (int j = 0; j < 16; ++j) {
+    const uint8_t* g = block + 144 + 96 * j + 4 * r;
+    for (int b = 0; b < 4; ++b) {
+      uint8_t* c = q + 16 * j + b;
+      c[0] = static_cast<uint8_t>((g[b] & 15) | ((g[64 + b] & 3) << 4));
+      c[4] = static_cast<uint8_t>((g[b] >> 4) | (((g[64 + b] >> 2) & 3) << 4));
+      c[8] = static_cast<uint8_t>((g[32 + b] & 15) | (((g[64 + b] >> 4) & 3) << 4));
+      c[12] = static_cast<uint8_t>((g[32 + b] >> 4) | ((g[64 + b] >> 6) << 4));
+    }
   }
 }
 
@@ -139,8 +174,9 @@ void PackInPlace(TensorType type, std::byte* data, int64_t rows, int64_t cols) {
           PackQ4KScales(reinterpret_cast<const uint8_t*>(from) + 4, r,
                         reinterpret_cast<uint8_t*>(dst));
         } else if (type == TensorType::kQ6_K) {
-          MoveQ6Codes(reinterpret_cast<const uint8_t*>(from), reinterpret_cast<uint8_t*>(dst), r,
-                      true);
+          uint8_t codes[256];
+          GgufQ6Codes(reinterpret_cast<const uint8_t*>(from), codes);
+          SetPackedQ6Codes(codes, r, reinterpret_cast<uint8_t*>(dst));
         }
       }
     }
@@ -160,7 +196,9 @@ void UnpackRow(TensorType type, const std::byte* packed, int64_t cols, int64_t r
     if (type == TensorType::kQ4_K) {
       UnpackQ4KScales(reinterpret_cast<const uint8_t*>(src), r, reinterpret_cast<uint8_t*>(to) + 4);
     } else if (type == TensorType::kQ6_K) {
-      MoveQ6Codes(reinterpret_cast<const uint8_t*>(src), reinterpret_cast<uint8_t*>(to), r, false);
+      uint8_t codes[256];
+      PackedQ6Codes(reinterpret_cast<const uint8_t*>(src), r, codes);
+      SetGgufQ6Codes(codes, reinterpret_cast<uint8_t*>(to));
     }
   }
 }

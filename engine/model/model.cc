@@ -1,10 +1,12 @@
 // Model: the two GGUF files, their validated configuration and weight views,
 // the audio projector and the tokenizer.
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include "engine/backends/select.h"
 #include "engine/model/audio_projector.h"
@@ -12,6 +14,8 @@
 #include "engine/model/model_impl.h"
 #include "engine/kernels/packed_matmul.h"
 #include "engine/model/weights.h"
+#include "engine/runtime/available_memory.h"
+#include "engine/runtime/thread_pool.h"
 
 namespace scribed::engine {
 namespace {
@@ -30,7 +34,34 @@ std::string DominantType(const model::ModelWeights& w) {
       ->first;
 }
 
+// Spare memory a resident model leaves for the KV cache, activations and the
+// rest of the machine.
+constexpr uint64_t kResidentHeadroom = 2ull << 30;
+
+// Resolves WeightMemory::kAuto (see engine.h). A kAuto backend that the
+// decision assumed to be the CPU is pinned to it, so the two cannot disagree.
+bool ResidentWeights(const std::filesystem::path& model, LoadOptions& options) {
+  if (options.weights != WeightMemory::kAuto) return options.weights == WeightMemory::kResident;
+  if (!kernels::PackedKernelsFast()) return false;
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(model, ec);
+  if (ec) return false;  // Open reports what is wrong with the file
+  if (!backend::RunsOnCpu(options.backend, size)) return false;
+  const std::optional<uint64_t> available = AvailableMemoryBytes();
+  if (!available || size + kResidentHeadroom > *available) return false;
+  options.backend = BackendChoice::kCpu;
+  return true;
+}
+
 }  // namespace
+
+WeightMemory ParseWeightMemory(std::string_view name) {
+  if (name == "auto") return WeightMemory::kAuto;
+  if (name == "mapped") return WeightMemory::kMapped;
+  if (name == "resident") return WeightMemory::kResident;
+  throw std::invalid_argument("unknown weight memory \"" + std::string(name) +
+                              "\"; choose auto, mapped or resident");
+}
 
 Model::Impl::Impl(gguf::File text, std::optional<gguf::File> mmproj, const LoadOptions& options)
     : text_file(std::move(text)),
@@ -41,7 +72,8 @@ Model::Impl::Impl(gguf::File text, std::optional<gguf::File> mmproj, const LoadO
   // Resident weights are ours to re-lay: the packed layout is what prefill
   // GEMM wants, and costs no memory. Mapped files stay as they are.
   if (text_file.resident() && kernels::PackedKernelsFast()) {
-    text_file.EditResident([this] { model::PackMatrices(weights); });
+    ThreadPool pool(0);
+    text_file.EditResident([&] { model::PackMatrices(weights, pool); });
   }
   if (mmproj_file) audio.emplace(*mmproj_file, config.n_embd);
   if (tokenizer.vocab_size() != config.n_vocab) {
@@ -70,6 +102,7 @@ Model::Impl::Impl(gguf::File text, std::optional<gguf::File> mmproj, const LoadO
   info.weight_type = DominantType(weights);
   info.weight_bytes = weights.MatrixBytes();
   info.has_audio = audio.has_value();
+  info.weights = text_file.resident() ? "resident" : "mapped";
 
   backend = backend::CreateBackend(options.backend, options.gpu_device, info.weight_bytes);
   info.backend = backend->name();
@@ -83,10 +116,11 @@ Model::~Model() = default;
 std::shared_ptr<const Model> Model::Load(const std::filesystem::path& model,
                                          const std::filesystem::path& mmproj,
                                          const LoadOptions& options) {
-  gguf::File text = gguf::File::Open(model, options.resident_weights);
+  LoadOptions effective = options;
+  gguf::File text = gguf::File::Open(model, ResidentWeights(model, effective));
   std::optional<gguf::File> projector;
   if (!mmproj.empty()) projector.emplace(gguf::File::Open(mmproj));
-  auto impl = std::make_unique<Impl>(std::move(text), std::move(projector), options);
+  auto impl = std::make_unique<Impl>(std::move(text), std::move(projector), effective);
   return std::shared_ptr<const Model>(new Model(std::move(impl)));
 }
 

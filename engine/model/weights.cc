@@ -77,17 +77,12 @@ uint64_t ModelWeights::MatrixBytes() const {
   return total;
 }
 
-void PackMatrices(ModelWeights& w) {
-  const bool tied = w.output.data == w.token_embd.data;
-  kernels::PackMatrixInPlace(w.token_embd);
-  if (tied) {
-    w.output = w.token_embd;
-  } else {
-    kernels::PackMatrixInPlace(w.output);
-  }
+void PackMatrices(ModelWeights& w, ThreadPool& pool) {
+  std::vector<kernels::Matrix*> all = {&w.token_embd, &w.output};
   for (auto& l : w.layers) {
-    for (auto* m : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down}) kernels::PackMatrixInPlace(*m);
+    for (auto* m : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down}) all.push_back(m);
   }
+  kernels::PackMatricesInPlace(all, pool);
 }
 
 ModelWeights BindWeights(const gguf::File& f, const ModelConfig& c) {

@@ -9,6 +9,7 @@
 
 #include "engine/kernels/matmul.h"
 #include "engine/model/config.h"
+#include "engine/runtime/thread_pool.h"
 #include "scribed/engine/gguf.h"
 
 namespace scribed::engine::model {
@@ -46,8 +47,9 @@ ModelWeights BindWeights(const gguf::File& file, const ModelConfig& config);
 
 // Re-lays every matrix the packed GEMM supports into its row-interleaved
 // layout, in place (the data must be writable: a resident file inside
-// gguf::File::EditResident). A tied LM head is packed once.
-void PackMatrices(ModelWeights& w);
+// gguf::File::EditResident), on the threads of `pool`. A tied LM head is
+// packed once.
+void PackMatrices(ModelWeights& w, ThreadPool& pool);
 
 // A matrix view of tensor `name` with shape [cols, rows] (ggml order). Throws
 // ModelError when missing, mis-shaped or of an unsupported type.

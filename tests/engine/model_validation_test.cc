@@ -7,8 +7,10 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
+#include "engine/kernels/packed_matmul.h"
 #include "scribed/engine/engine.h"
 #include "scribed/engine/gguf.h"
 #include "scribed/engine/test_model.h"
@@ -92,11 +94,34 @@ TEST_F(ModelValidation, TheValidPairLoads) {
   EXPECT_EQ(LoadError(dir_ / "model.gguf", dir_ / "mmproj.gguf"), "(loaded)");
 }
 
+TEST_F(ModelValidation, AutoWeightMemoryKeepsASmallModelResidentWhereThePackedKernelsRun) {
+  // The default is kAuto: a model this small fits in any machine's free
+  // memory, so only the CPU decides.
+  auto m = Model::Load(dir_ / "model.gguf", dir_ / "mmproj.gguf");
+  EXPECT_EQ(m->info().weights, kernels::PackedKernelsFast() ? "resident" : "mapped");
+  EXPECT_EQ(m->info().backend, "cpu");
+}
+
+TEST(WeightMemory, ParsesTheThreeChoicesAndNamesThemOnAnError) {
+  EXPECT_EQ(ParseWeightMemory("auto"), WeightMemory::kAuto);
+  EXPECT_EQ(ParseWeightMemory("mapped"), WeightMemory::kMapped);
+  EXPECT_EQ(ParseWeightMemory("resident"), WeightMemory::kResident);
+  try {
+    ParseWeightMemory("mmap");
+    ADD_FAILURE() << "mmap was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("auto, mapped or resident"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(ModelValidation, ResidentWeightsGiveTheSameLogitsAsMappedOnes) {
-  LoadOptions resident;
-  resident.resident_weights = true;
-  auto a = Model::Load(dir_ / "model.gguf", dir_ / "mmproj.gguf");
+  LoadOptions mapped, resident;
+  mapped.weights = WeightMemory::kMapped;
+  resident.weights = WeightMemory::kResident;
+  auto a = Model::Load(dir_ / "model.gguf", dir_ / "mmproj.gguf", mapped);
   auto b = Model::Load(dir_ / "model.gguf", dir_ / "mmproj.gguf", resident);
+  EXPECT_EQ(a->info().weights, "mapped");
+  EXPECT_EQ(b->info().weights, "resident");
   Session sa(a), sb(b);
   const auto prompt = Prompt().Bos().Text("<|turn>user\nHello world<turn|>\n");
   sa.Append(prompt);

@@ -47,7 +47,7 @@ std::shared_ptr<const Model> MakeModel(const QuantRecipe& recipe, const std::str
   WriteTestModel(testgen::TestModelConfigFromJson(LoadJson("case-a-text.json")["config"].dump()),
                  GoldenDir() / "gemma4-vocab.gguf", dir / "m.gguf", dir / "p.gguf", recipe);
   LoadOptions options;
-  options.resident_weights = resident;
+  options.weights = resident ? WeightMemory::kResident : WeightMemory::kMapped;
   return Model::Load(dir / "m.gguf", dir / "p.gguf", options);
 }
 

@@ -144,6 +144,10 @@ class CpuContext final : public Context {
     const int hd = s.head_dim;
     const int64_t q_dim = int64_t{s.n_head} * hd;
     const int group = s.n_head / s.n_kv_head;
+    // One task per (token, head): heads are independent and a decode step has
+    // only n_head of them, so a coarser split would leave threads idle. Each
+    // task sums scores and values in position order, so the result does not
+    // depend on the thread count.
     pool_.ParallelFor(n * s.n_head, [&](int64_t task, int thread) {
       const int64_t t = task / s.n_head;
       const int h = static_cast<int>(task % s.n_head);

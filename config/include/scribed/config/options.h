@@ -27,6 +27,7 @@ struct DaemonOptions {
   int64_t threads = 0;           // engine threads; 0: one per physical core
   std::string backend;           // cpu, vulkan, auto; empty: SCRIBE_BACKEND, else cpu
   std::string gpu_device;        // GPU index or name part for vulkan; empty: the best one
+  std::string weights = "auto";  // CPU weight memory: auto, mapped or resident
   bool allow_remote = false;    // TCP on other than loopback (clients still need CURVE keys)
   std::string authorized_keys;  // client CURVE keys for TCP; empty: <state_dir>/curve/...
   std::string log_level = "info";

@@ -43,6 +43,7 @@ struct ModelInfo {
   uint64_t weight_bytes = 0; // bytes of all matrices (streamed once per decoded token)
   bool has_audio = false;
   std::string backend;       // what runs the model: "cpu", or "vulkan: <device name>"
+  std::string weights;       // "resident" (a re-laid copy in memory) or "mapped" (the file)
 };
 
 // Audio input contract: 16 kHz mono float samples, nominally in [-1, 1].
@@ -69,13 +70,28 @@ std::vector<GpuInfo> ListGpus();
 // Whether this build has the Vulkan backend.
 bool VulkanBuilt() noexcept;
 
+// Where the text model's weights live while it runs on the CPU.
+enum class WeightMemory {
+  // kResident where it pays and fits: the model runs on the CPU, the CPU has
+  // the packed kernels (AVX2 or better), and the file fits in the available
+  // memory (AvailableMemoryBytes: MemAvailable, and the cgroup's limit) with
+  // 2 GiB to spare. Else kMapped.
+  kAuto,
+  // Used in place from a memory mapping of the file: starts at once, shares
+  // the page cache, and runs the kernels for the GGUF layout.
+  kMapped,
+  // Read into anonymous memory with huge pages and re-laid in place for the
+  // packed kernels (no extra memory): prefill ~2.5x and decode ~1.2x faster
+  // than mapped on the 12B shapes (docs/performance.md), at the cost of
+  // reading the whole file at load.
+  kResident,
+};
+
+// "auto", "mapped" or "resident"; throws std::invalid_argument naming them.
+WeightMemory ParseWeightMemory(std::string_view name);
+
 struct LoadOptions {
-  // false: weights are used in place from a memory mapping of the file (zero
-  // copy, the page cache holds them). true: the text model is read into
-  // anonymous memory with huge pages; opening reads the whole file, and decoding
-  // then streams the weights faster (docs/performance.md measures ~1.5x on
-  // the 12B shapes). Suits a long-running daemon.
-  bool resident_weights = false;
+  WeightMemory weights = WeightMemory::kAuto;
 
   // Where the model runs. kAuto: the first GPU (discrete before integrated;
   // never a CPU implementation of Vulkan) whose memory holds the weights with
