@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <sys/wait.h>
 
+#include "scribed/base/json.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
