@@ -7,10 +7,11 @@
 
 #include <cerrno>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <system_error>
+
+#include "scribed/base/json.h"
 
 namespace scribed::batch {
 namespace {

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "scribed/base/json.h"
 #include "scribed/config/file_hash.h"
 
 namespace scribed::batch {

@@ -18,7 +18,6 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <zmq.hpp>
@@ -31,6 +30,7 @@
 #include "daemon/zmq/curve_server.h"
 #include "daemon/zmq/publisher.h"
 #include "scribed/base/file_system.h"
+#include "scribed/base/json.h"
 #include "scribed/base/unique_fd.h"
 #include "scribed/config/options.h"
 

@@ -2,6 +2,7 @@
 // that use scribed_audio directly, without the daemon.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <csignal>

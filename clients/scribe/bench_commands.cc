@@ -1,4 +1,5 @@
 // `scribe bench ...`: performance measurements of the engine on this machine.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>

@@ -3,7 +3,13 @@
 // through SetExitCode (the table in exit_codes.h).
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include <string>
+
+// Only CLI::App& crosses these declarations; the files that add options
+// include <CLI/CLI.hpp>, so the rest stay clear of its heavy header.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace scribed::cli {
 

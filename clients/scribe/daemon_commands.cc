@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 #include <zmq.hpp>
@@ -14,6 +13,7 @@
 #include "clients/scribe/commands.h"
 #include "clients/scribe/daemon_flags.h"
 #include "clients/scribe/exit_codes.h"
+#include "scribed/base/json.h"
 #include "scribed/client/client.h"
 #include "scribed/protocol/events.h"
 #include "scribed/protocol/path_field.h"

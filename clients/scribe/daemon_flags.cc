@@ -1,5 +1,7 @@
 #include "clients/scribe/daemon_flags.h"
 
+#include <CLI/CLI.hpp>
+
 namespace scribed::cli {
 
 void AddEndpointOptions(CLI::App& cmd, Endpoints& e) {

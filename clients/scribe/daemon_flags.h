@@ -4,11 +4,16 @@
 // `capture start`.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <string>
 
 #include "scribed/protocol/endpoints.h"
 #include "scribed/protocol/job_options.h"
+
+// Only CLI::App& crosses these declarations; the files that add options
+// include <CLI/CLI.hpp>, so the rest stay clear of its heavy header.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace scribed::cli {
 

@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -25,6 +24,7 @@
 #include "clients/scribe/output_paths.h"
 #include "clients/scribe/transcribe_request.h"
 #include "scribed/base/file_system.h"
+#include "scribed/base/json.h"
 #include "scribed/client/client.h"
 #include "scribed/pipeline/writers.h"
 #include "scribed/protocol/path_field.h"

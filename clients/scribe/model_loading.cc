@@ -1,5 +1,6 @@
 #include "clients/scribe/model_loading.h"
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>

@@ -2,7 +2,6 @@
 // options, loading with errors a user can act on, and audio input.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -11,6 +10,12 @@
 
 #include "scribed/engine/engine.h"
 #include "scribed/config/model_discovery.h"
+
+// Only CLI::App& crosses these declarations; the files that add options
+// include <CLI/CLI.hpp>, so the rest stay clear of its heavy header.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace scribed::cli {
 

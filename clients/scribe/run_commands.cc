@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "clients/scribe/commands.h"
 #include "clients/scribe/exit_codes.h"
 #include "clients/scribe/model_loading.h"
+#include "scribed/base/json.h"
 #include "scribed/engine/prompt_text.h"
 
 namespace scribed::cli {

@@ -8,12 +8,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
 
 #include "scribed/base/file_system.h"
+#include "scribed/base/json.h"
 #include "scribed/base/xdg.h"
 
 namespace scribed::config {

@@ -4,9 +4,9 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "scribed/base/json.h"
 #include "scribed/base/strings.h"
 #include "scribed/config/options.h"
 

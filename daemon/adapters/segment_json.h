@@ -3,8 +3,8 @@
 // Thread-safe (pure functions).
 #pragma once
 
-#include <nlohmann/json.hpp>
 
+#include "scribed/base/json.h"
 #include "scribed/pipeline/transcript.h"
 #include "scribed/protocol/events.h"
 

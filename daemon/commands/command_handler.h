@@ -11,13 +11,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "daemon/jobs/job_store.h"
 #include "daemon/workers/live_session.h"
 #include "daemon/workers/model_context.h"
 #include "daemon/zmq/publisher.h"
+#include "scribed/base/json.h"
 #include "scribed/config/options.h"
 #include "scribed/protocol/protocol.h"
 

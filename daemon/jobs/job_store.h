@@ -22,7 +22,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,6 +29,7 @@
 
 #include "scribed/base/file_system.h"
 #include "daemon/jobs/journal.h"
+#include "scribed/base/json.h"
 
 namespace scribed::daemon {
 

@@ -17,7 +17,6 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
@@ -25,6 +24,7 @@
 #include "daemon/workers/model_context.h"
 #include "daemon/zmq/publisher.h"
 #include "scribed/audio/capture_source.h"
+#include "scribed/base/json.h"
 #include "scribed/pipeline/pipeline.h"
 #include "scribed/protocol/events.h"
 #include "scribed/transcription/live_stream.h"

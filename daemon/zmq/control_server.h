@@ -10,12 +10,12 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <zmq.hpp>
 
 #include "daemon/zmq/endpoint.h"
+#include "scribed/base/json.h"
 #include "scribed/protocol/protocol.h"
 
 namespace scribed::daemon {

@@ -17,7 +17,6 @@
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +26,7 @@
 
 #include "daemon/zmq/endpoint.h"
 #include "daemon/zmq/replay_log.h"
+#include "scribed/base/json.h"
 #include "scribed/protocol/events.h"
 
 namespace scribed::daemon {

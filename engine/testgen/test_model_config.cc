@@ -1,9 +1,9 @@
 // Parsing and validation of testgen-1 configurations.
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 
+#include "scribed/base/json.h"
 #include "scribed/engine/test_model.h"
 
 namespace scribed::engine::testgen {

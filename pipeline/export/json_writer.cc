@@ -1,6 +1,6 @@
-#include <nlohmann/json.hpp>
-
 #include "scribed/pipeline/writers.h"
+
+#include "scribed/base/json.h"
 
 namespace scribed::pipeline {
 namespace {

@@ -4,8 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 
+#include "scribed/base/json.h"
 #include "tests/batch/batch_test_util.h"
 
 namespace scribed::batch {

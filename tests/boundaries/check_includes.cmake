@@ -32,6 +32,7 @@ set(system_rules
   "samplerate|audio/resample"
   "hwy/|engine/kernels"
   "spdlog|daemon"
+  "nlohmann/|base/include/scribed/base/json.h"
 )
 
 # Sets <out> to TRUE when <text> starts with one of the further arguments.

@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <thread>
@@ -19,6 +18,7 @@
 
 #include "scribed/audio/file_source.h"
 #include "scribed/audio/wav_writer.h"
+#include "scribed/base/json.h"
 #include "scribed/engine/test_model.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/golden_model.h"

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <string>
 
+#include "scribed/base/json.h"
 #include "tests/support/programs.h"
 #include "tests/support/read_file.h"
 #include "tests/support/temp_dir.h"

@@ -11,12 +11,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "scribed/base/json.h"
 #include "scribed/engine/test_model.h"
 #include "tests/support/programs.h"
 #include "tests/support/golden_model.h"

@@ -6,8 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
+#include "scribed/base/json.h"
 #include "scribed/config/model_discovery.h"
 #include "tests/support/temp_dir.h"
 

@@ -8,12 +8,12 @@
 
 #include <chrono>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 #include <zmq.hpp>
 
+#include "scribed/base/json.h"
 #include "scribed/client/client.h"
 #include "tests/support/temp_dir.h"
 

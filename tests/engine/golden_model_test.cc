@@ -9,11 +9,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "engine/model/model_access.h"
+#include "scribed/base/json.h"
 #include "scribed/engine/engine.h"
 #include "scribed/engine/test_model.h"
 #include "tests/support/temp_dir.h"

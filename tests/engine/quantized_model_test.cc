@@ -8,11 +8,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sndfile.h>
 #include <string>
 #include <vector>
 
+#include "scribed/base/json.h"
 #include "scribed/engine/engine.h"
 #include "scribed/engine/test_model.h"
 #include "tests/support/temp_dir.h"

@@ -11,10 +11,10 @@
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
+#include "scribed/base/json.h"
 #include "scribed/engine/gguf.h"
 #include "tests/engine/gguf_test_util.h"
 #include "tests/support/read_file.h"

@@ -5,8 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <vector>
+
+#include "scribed/base/json.h"
 
 namespace scribed::engine::testgen {
 namespace {

@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
 #include "pipeline/stages/prefix_session.h"
+#include "scribed/base/json.h"
 #include "scribed/pipeline/pipeline.h"
 #include "scribed/pipeline/text_tidy.h"
 #include "scribed/pipeline/writers.h"

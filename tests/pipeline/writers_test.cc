@@ -6,10 +6,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
+#include "scribed/base/json.h"
 #include "scribed/pipeline/writers.h"
 
 namespace scribed::pipeline {

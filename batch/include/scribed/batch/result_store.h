@@ -18,12 +18,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "scribed/base/file_system.h"
+#include "scribed/base/json.h"
 #include "scribed/batch/inputs.h"
 #include "scribed/batch/shard.h"
 

@@ -8,10 +8,10 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "scribed/base/json.h"
 #include "scribed/batch/result_store.h"
 
 namespace scribed::batch {

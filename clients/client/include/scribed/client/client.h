@@ -18,13 +18,13 @@
 
 #include <chrono>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 #include <zmq.hpp>
 
+#include "scribed/base/json.h"
 #include "scribed/config/curve_keys.h"
 #include "scribed/protocol/protocol.h"
 

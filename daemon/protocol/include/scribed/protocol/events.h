@@ -14,12 +14,12 @@
 
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "scribed/base/json.h"
 #include "scribed/protocol/protocol.h"
 
 namespace scribed::protocol {

@@ -16,11 +16,12 @@
 
 #include <cstddef>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "scribed/base/json.h"
 
 namespace scribed::protocol {
 

@@ -12,9 +12,10 @@
 // Thread-safe (pure functions).
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include "scribed/base/json.h"
 
 namespace scribed::protocol {
 
