@@ -379,6 +379,28 @@ TEST(GgufWriter, RejectsBadTensorsAndLeavesNoFileWhenAFillThrows) {
 namespace scribed::engine::gguf {
 namespace {
 
+TEST(GgufWriter, ReportsProgressAfterEachTensorUpToTheFileSize) {
+  TempDir dir("gguf-progress");
+  Writer w;
+  w.SetU32("n", 1);
+  for (int i = 0; i < 3; ++i) {
+    std::string name = "t";
+    name += std::to_string(i);
+    w.AddTensor(name, TensorType::kF32, {64, 2 + i}, [](std::span<std::byte>) {});
+  }
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  w.Write(dir / "p.gguf", [&](uint64_t done, uint64_t total) { calls.emplace_back(done, total); });
+  ASSERT_EQ(calls.size(), 3u);
+  const uint64_t size = std::filesystem::file_size(dir / "p.gguf");
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(calls[i].second, size);
+    if (i > 0) {
+      EXPECT_GT(calls[i].first, calls[i - 1].first);
+    }
+  }
+  EXPECT_EQ(calls.back().first, size);
+}
+
 TEST(GgufResident, ReadsTheSameBytesAsTheMapping) {
   const std::filesystem::path vocab =
       std::filesystem::path(SCRIBED_TEST_DATA_DIR) / "golden" / "gemma4-vocab.gguf";
