@@ -1,5 +1,7 @@
 // `scribe debug ...`: developer tools.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -45,7 +47,21 @@ int RunMakeModel(const MakeModelOptions& o) {
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(o.config + ": " + e.what());
     }
-    engine::testgen::WriteTestModel(config, o.vocab, o.model_out, o.mmproj_out, *recipe);
+    // A 12B-shape model takes minutes: one line per 5% (rewritten in place on
+    // a terminal), on stderr so that stdout stays the result.
+    const bool tty = ::isatty(STDERR_FILENO) != 0;
+    int shown = -1;
+    auto progress = [&](uint64_t done, uint64_t total) {
+      const int percent = total > 0 ? static_cast<int>(done * 100 / total) : 100;
+      if (percent / 5 == shown / 5 && percent != 100) return;
+      shown = percent;
+      std::fprintf(stderr, "%swriting %s: %3d%% (%.2f of %.2f GB)%s", tty ? "\r" : "",
+                   o.model_out.c_str(), percent, static_cast<double>(done) / 1e9,
+                   static_cast<double>(total) / 1e9, tty && percent < 100 ? "" : "\n");
+      std::fflush(stderr);
+    };
+    engine::testgen::WriteTestModel(config, o.vocab, o.model_out, o.mmproj_out, *recipe,
+                                    progress);
     return kExitOk;
   });
   if (status != kExitOk) return status;

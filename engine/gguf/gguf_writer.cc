@@ -237,7 +237,7 @@ void Writer::AddTensor(std::string name, TensorType type, std::vector<int64_t> s
   impl_->tensors.push_back({std::move(name), type, std::move(shape), bytes, std::move(fill)});
 }
 
-void Writer::Write(const std::filesystem::path& path) const {
+void Writer::Write(const std::filesystem::path& path, const Progress& progress) const {
   std::string header;
   header.append("GGUF");
   Put<uint32_t>(header, 3);
@@ -277,6 +277,7 @@ void Writer::Write(const std::filesystem::path& path) const {
       const auto& t = impl_->tensors[i];
       std::span<std::byte> out(map.data() + data_offset + offsets[i], t.bytes);
       if (t.fill) t.fill(out);
+      if (progress) progress(data_offset + offsets[i] + AlignUp(t.bytes), total);
     }
   }
   tmp.Commit(path);

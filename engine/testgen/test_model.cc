@@ -179,7 +179,7 @@ std::optional<QuantRecipe> ParseQuantRecipe(std::string_view name) {
 
 void WriteTestModel(const TestModelConfig& c, const std::filesystem::path& vocab_gguf,
                     const std::filesystem::path& model_out, const std::filesystem::path& mmproj_out,
-                    const QuantRecipe& recipe) {
+                    const QuantRecipe& recipe, const gguf::Writer::Progress& progress) {
   if (c.layers < 1 || c.full_every < 1 || c.hidden < 1 || c.head_dim_full < 2) {
     throw std::invalid_argument("test model: configuration not validated");
   }
@@ -189,7 +189,7 @@ void WriteTestModel(const TestModelConfig& c, const std::filesystem::path& vocab
   SetTextMetadata(w, c, vocab);
   ThreadPool pool(0);
   AddTextTensors(w, c, n_vocab, recipe, pool);
-  w.Write(model_out);
+  w.Write(model_out, progress);
   WriteProjector(c, mmproj_out);
 }
 

@@ -2,6 +2,9 @@
 // file, and one malformed file per parse stage.
 #include "scribed/engine/gguf.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -11,7 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "engine/gguf/mapped_file.h"
+#include "scribed/base/unique_fd.h"
 #include "tests/engine/gguf_test_util.h"
+#include "tests/support/temp_dir.h"
 
 namespace scribed::engine::gguf {
 namespace {
@@ -373,6 +379,28 @@ TEST(GgufWriter, RejectsBadTensorsAndLeavesNoFileWhenAFillThrows) {
 namespace scribed::engine::gguf {
 namespace {
 
+TEST(GgufWriter, ReportsProgressAfterEachTensorUpToTheFileSize) {
+  TempDir dir("gguf-progress");
+  Writer w;
+  w.SetU32("n", 1);
+  for (int i = 0; i < 3; ++i) {
+    std::string name = "t";
+    name += std::to_string(i);
+    w.AddTensor(name, TensorType::kF32, {64, 2 + i}, [](std::span<std::byte>) {});
+  }
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  w.Write(dir / "p.gguf", [&](uint64_t done, uint64_t total) { calls.emplace_back(done, total); });
+  ASSERT_EQ(calls.size(), 3u);
+  const uint64_t size = std::filesystem::file_size(dir / "p.gguf");
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(calls[i].second, size);
+    if (i > 0) {
+      EXPECT_GT(calls[i].first, calls[i - 1].first);
+    }
+  }
+  EXPECT_EQ(calls.back().first, size);
+}
+
 TEST(GgufResident, ReadsTheSameBytesAsTheMapping) {
   const std::filesystem::path vocab =
       std::filesystem::path(SCRIBED_TEST_DATA_DIR) / "golden" / "gemma4-vocab.gguf";
@@ -383,6 +411,39 @@ TEST(GgufResident, ReadsTheSameBytesAsTheMapping) {
             resident.GetStringArray("tokenizer.ggml.tokens"));
   EXPECT_EQ(mapped.GetString("tokenizer.chat_template"),
             resident.GetString("tokenizer.chat_template"));
+}
+
+
+// A resident copy big enough to be read by several threads (256 MiB or more
+// each) is the file byte for byte, also where the readers' ranges meet. The
+// file is sparse, so writing it costs no disk.
+TEST(MappedFileTest, ResidentCopyOfAFileReadInPiecesEqualsTheFile) {
+  const scribed::testing::TempDir dir("mapped-file");
+  const std::filesystem::path path = dir / "big.bin";
+  constexpr uint64_t kSize = (600ull << 20) + 12345;  // two readers or more, uneven ranges
+  {
+    base::UniqueFd fd(::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600));
+    ASSERT_GE(fd.get(), 0);
+    ASSERT_EQ(::ftruncate(fd.get(), static_cast<off_t>(kSize)), 0);
+    // A marker every 4 MiB, and at both sides of every MiB boundary near the
+    // range ends whatever the reader count.
+    for (uint64_t off = 0; off + 8 <= kSize; off += 4ull << 20) {
+      for (const uint64_t at : {off, off + uint64_t{1 << 20} - 1}) {
+        const uint64_t v = at * 0x9E3779B97F4A7C15ull;
+        if (at + 8 <= kSize) {
+          ASSERT_EQ(::pwrite(fd.get(), &v, 8, static_cast<off_t>(at)), 8);
+        }
+      }
+    }
+    const uint64_t tail = 0x0123456789ABCDEFull;
+    ASSERT_EQ(::pwrite(fd.get(), &tail, 8, static_cast<off_t>(kSize - 8)), 8);
+  }
+  const auto mapped = MappedFile::Open(path, MappedFile::Mode::kMapped);
+  const auto resident = MappedFile::Open(path, MappedFile::Mode::kResident);
+  ASSERT_TRUE(resident.resident());
+  ASSERT_EQ(resident.size(), kSize);
+  ASSERT_EQ(mapped.size(), kSize);
+  EXPECT_EQ(std::memcmp(mapped.data(), resident.data(), kSize), 0);
 }
 
 }  // namespace

@@ -189,10 +189,14 @@ class Writer {
   using Fill = std::function<void(std::span<std::byte> out)>;
   void AddTensor(std::string name, TensorType type, std::vector<int64_t> shape, Fill fill);
 
+  // Called after each tensor with the bytes of the file written so far and
+  // the file's size (the last call has done == total).
+  using Progress = std::function<void(uint64_t done, uint64_t total)>;
+
   // Writes to `path` (through a temporary file renamed into place). Throws
   // std::system_error on I/O errors; exceptions from a Fill propagate and
   // leave no file behind.
-  void Write(const std::filesystem::path& path) const;
+  void Write(const std::filesystem::path& path, const Progress& progress = {}) const;
 
  private:
   struct Impl;

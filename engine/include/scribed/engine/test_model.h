@@ -13,6 +13,7 @@
 #include <optional>
 #include <string_view>
 
+#include "scribed/engine/gguf.h"
 #include "scribed/engine/tensor_type.h"
 
 namespace scribed::engine::testgen {
@@ -71,9 +72,10 @@ std::optional<QuantRecipe> ParseQuantRecipe(std::string_view name);
 // written (on all cores), never held whole in memory. Throws
 // std::invalid_argument when a matrix's row length is not a multiple of the
 // chosen type's block, gguf::FormatError / KeyError for a bad vocabulary file,
-// std::system_error on I/O errors.
+// std::system_error on I/O errors. `progress` follows the text model's write
+// (gguf::Writer::Write), which is nearly all of the work.
 void WriteTestModel(const TestModelConfig& c, const std::filesystem::path& vocab_gguf,
                     const std::filesystem::path& model_out, const std::filesystem::path& mmproj_out,
-                    const QuantRecipe& recipe = {});
+                    const QuantRecipe& recipe = {}, const gguf::Writer::Progress& progress = {});
 
 }  // namespace scribed::engine::testgen
