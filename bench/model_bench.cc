@@ -1,9 +1,12 @@
 #include "bench/model_bench.h"
 
+#include <optional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "bench/measure.h"
+#include "engine/model/model_access.h"
 #include "scribed/engine/engine.h"
 
 namespace scribed::bench {
@@ -25,16 +28,22 @@ void RunModelBench(const ModelBenchOptions& o, std::FILE* out) {
                info.weight_type.c_str(), static_cast<double>(info.weight_bytes) / 1e9, pool.size(),
                info.weights.c_str(), load_s);
   std::fprintf(out, "backend: %s\n", info.backend.c_str());
-  const bool on_cpu = info.backend == "cpu";
 
+  // The roofline's bandwidth is that of the memory the weights stream from:
+  // the GPU's own, or host memory on the CPU.
   double copy_gbps = 0;
-  {
+  if (const std::optional<double> device_bps =
+          engine::ModelAccess::Of(*model).backend->MeasureMemoryBandwidth()) {
+    copy_gbps = *device_bps / 1e9;
+    const std::string& name = info.backend;
+    const size_t colon = name.find(": ");
+    std::fprintf(out, "device memory bandwidth: %.1f GB/s (read + write) on %s\n", copy_gbps,
+                 colon == std::string::npos ? name.c_str() : name.c_str() + colon + 2);
+  } else {
     CopyBandwidth copy(pool);
     copy_gbps = copy.Measure(2.0);
+    std::fprintf(out, "copy bandwidth: %.1f GB/s (read + write)\n", copy_gbps);
   }
-  std::fprintf(out, "copy bandwidth: %.1f GB/s (read + write)%s\n", copy_gbps,
-               on_cpu ? "" : " of host memory; the GPU's own bandwidth is not measured, so the "
-                             "roofline below is the CPU's");
 
   engine::SessionOptions so;
   so.threads = pool.size();

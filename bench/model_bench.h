@@ -1,6 +1,7 @@
 // Model throughput benchmark behind `scribe bench model`: prefill and decode
-// tokens per second of a GGUF model, beside the decode roofline of this
-// machine (copy bandwidth / weight bytes streamed per decoded token).
+// tokens per second of a GGUF model, beside the decode roofline of the device
+// it runs on (memory bandwidth / weight bytes streamed per decoded token): the
+// host's copy bandwidth on the CPU, the GPU's own on Vulkan.
 //
 // Thread-compatible.
 #pragma once

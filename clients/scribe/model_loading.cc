@@ -20,21 +20,34 @@ void AddModelOptions(CLI::App& command, ModelPaths& paths) {
   AddBackendOptions(command, paths);
 }
 
+namespace {
+
+std::string EnvOr(const char* name, std::string fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
+}
+
+}  // namespace
+
 void AddBackendOptions(CLI::App& command, ModelPaths& paths) {
+  // The environment gives the defaults here rather than through CLI11's
+  // envname, which would count an exported variable as a flag that was given:
+  // `transcribe --daemon` refuses --backend but must not refuse a
+  // SCRIBE_BACKEND exported for local runs.
+  paths.backend = EnvOr("SCRIBE_BACKEND", "cpu");
+  paths.gpu_device = EnvOr("SCRIBE_GPU_DEVICE", "");
+  paths.weights = EnvOr("SCRIBE_WEIGHTS", "auto");
   command.add_option("--backend", paths.backend,
                      "where the model runs: cpu, vulkan (a GPU), or auto (a GPU with enough "
                      "memory, else the CPU); env SCRIBE_BACKEND")
-      ->envname("SCRIBE_BACKEND")
       ->check(CLI::IsMember({"cpu", "vulkan", "auto"}));
   command.add_option("--gpu-device", paths.gpu_device,
                      "GPU for --backend vulkan: an index or part of a name from 'scribe devices "
-                     "--gpu'; env SCRIBE_GPU_DEVICE")
-      ->envname("SCRIBE_GPU_DEVICE");
+                     "--gpu'; env SCRIBE_GPU_DEVICE");
   command.add_option("--weights", paths.weights,
                      "where the CPU keeps the weights: resident (read into memory and re-laid "
                      "for the fast kernels; slower start), mapped (used from the file in "
                      "place), or auto (resident when it fits in free memory); env SCRIBE_WEIGHTS")
-      ->envname("SCRIBE_WEIGHTS")
       ->check(CLI::IsMember({"auto", "mapped", "resident"}));
 }
 

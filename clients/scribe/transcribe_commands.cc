@@ -161,7 +161,8 @@ void AddTranscribeCommands(CLI::App& app) {
                   "token budget per second of audio before a segment is cut and flagged truncated")
       ->check(CLI::PositiveNumber);
   cmd->callback([o, cmd] {
-    for (const char* flag : {"--model", "--mmproj", "--threads", "--max-tokens-per-second"}) {
+    for (const char* flag : {"--model", "--mmproj", "--backend", "--gpu-device", "--weights",
+                             "--threads", "--max-tokens-per-second"}) {
       if (cmd->count(flag) > 0) o->local_flags_given.emplace_back(flag);
     }
     SetExitCode(o->on_daemon ? RunTranscribeOnDaemon(*o) : RunTranscribeLocally(*o));

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -190,6 +191,12 @@ class Backend {
 
   // threads: CPU worker threads (0: one per physical core); ignored by GPUs.
   virtual std::unique_ptr<Context> NewContext(int threads) = 0;
+
+  // Bytes per second (read + write) the device's own memory streams, which
+  // bounds a decode step; nullopt where the weights live in host memory (the
+  // CPU), whose bandwidth the caller measures. Takes a moment; throws
+  // ModelError.
+  virtual std::optional<double> MeasureMemoryBandwidth() const { return std::nullopt; }
 };
 
 }  // namespace scribed::engine::backend

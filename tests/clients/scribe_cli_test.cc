@@ -1,8 +1,11 @@
 // The scribe binary as scripts use it: `debug make-model` + `debug logits`
-// reproduce a golden case through the documented JSON contract, and bad
-// input gives exit code 2 with a message.
+// reproduce a golden case through the documented JSON contract, `bench model`
+// ends with its one-line summary, and bad input gives exit code 2 with a
+// message.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -84,6 +87,55 @@ TEST_F(ScribeCli, WrongFilesExitWithCode2AndSayWhy) {
              err);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(ReadFile(err).find("speech16k.wav"), std::string::npos) << ReadFile(err);
+}
+
+// A positive, finite figure after `key` in `text`; NaN when there is none.
+double FigureAfter(const std::string& text, const std::string& key) {
+  const size_t at = text.find(key);
+  if (at == std::string::npos) return NAN;
+  double v = NAN;
+  if (std::sscanf(text.c_str() + at + key.size(), "%lf", &v) != 1) return NAN;
+  return std::isfinite(v) && v > 0 ? v : NAN;
+}
+
+// On the GPU the roofline comes from the device's own memory bandwidth. The
+// figures are this machine's, so only their presence and form are checked.
+TEST_F(ScribeCli, BenchModelOnVulkanMeasuresTheDeviceAndEndsWithTheSummaryLine) {
+  const fs::path err = dir_ / "err";
+  const Result gpus = Scribe("devices --gpu", err);
+  ASSERT_EQ(gpus.exit_code, 0) << ReadFile(err);
+  if (gpus.out.empty() || gpus.out[0] != '0') {
+    GTEST_SKIP() << "no Vulkan device on this machine: " << gpus.out;
+  }
+  const fs::path model = dir_ / "m.gguf", mmproj = dir_ / "p.gguf";
+  ASSERT_EQ(Scribe("debug make-model --config " + ShellQuote(GoldenDir() / "case-a-text.json") +
+                       " --vocab " + ShellQuote(GoldenDir() / "gemma4-vocab.gguf") + " -o " +
+                       ShellQuote(model) + " --mmproj " + ShellQuote(mmproj),
+                   err)
+                .exit_code,
+            0)
+      << ReadFile(err);
+
+  const Result r = Scribe("bench model --model " + ShellQuote(model) +
+                              " --backend vulkan --prompt-tokens 4 --decode-tokens 2",
+                          err);
+  ASSERT_EQ(r.exit_code, 0) << ReadFile(err);
+  EXPECT_FALSE(std::isnan(FigureAfter(r.out, "device memory bandwidth: "))) << r.out;
+  EXPECT_EQ(r.out.find("copy bandwidth"), std::string::npos) << r.out;  // not the host's
+  ASSERT_FALSE(r.out.empty());
+  ASSERT_EQ(r.out.back(), '\n');
+  const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+  double prefill = 0, decode = 0, roofline = 0, ratio = 0;
+  int end = 0;
+  ASSERT_EQ(std::sscanf(last.c_str(), "prefill_tps=%lf decode_tps=%lf roofline_tps=%lf ratio=%lf\n%n",
+                        &prefill, &decode, &roofline, &ratio, &end),
+            4)
+      << last;
+  EXPECT_EQ(static_cast<size_t>(end), last.size()) << last;
+  // Rates print to 2 places and the ratio to 3: a slow step may print as 0.
+  for (double v : {prefill, decode, ratio}) EXPECT_TRUE(std::isfinite(v) && v >= 0) << last;
+  ASSERT_TRUE(std::isfinite(roofline) && roofline > 0) << last;
+  EXPECT_NEAR(ratio, decode / roofline, 0.0005 + 0.005 / roofline + 0.01 * ratio) << last;
 }
 
 }  // namespace

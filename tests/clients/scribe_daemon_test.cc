@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "scribed/audio/file_source.h"
@@ -51,9 +52,10 @@ std::set<fs::path> Tree(const fs::path& dir) {
 
 // scribe with `args` in `cwd` (no shell: file names stay bytes), stdin from
 // /dev/null (not a terminal), stdout discarded, stderr to `err`, caches in
-// `cache`.
+// `cache`, and `env` added to the environment.
 pid_t SpawnScribe(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& err,
-                  const fs::path& cache) {
+                  const fs::path& cache,
+                  const std::vector<std::pair<std::string, std::string>>& env = {}) {
   std::vector<char*> argv;
   std::string bin = SCRIBE_BINARY;
   argv.push_back(bin.data());
@@ -66,6 +68,7 @@ pid_t SpawnScribe(const std::vector<std::string>& args, const fs::path& cwd, con
   ::dup2(::open("/dev/null", O_WRONLY), 1);
   ::dup2(::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), 2);
   ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
+  for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
   ::execv(bin.c_str(), argv.data());
   ::_exit(127);
 }
@@ -192,6 +195,16 @@ TEST_F(ScribeDaemon, BadOutputFailsBeforeAnythingIsSubmitted) {
   EXPECT_NE(ErrText().find("--threads applies to local runs only"), std::string::npos) << ErrText();
   EXPECT_EQ(OnDaemon(daemon, {"talk.wav", "--max-tokens-per-second", "3"}, work), 2);
   EXPECT_NE(ErrText().find("--max-tokens-per-second"), std::string::npos) << ErrText();
+  // The backend is the daemon's too: its config key is named.
+  EXPECT_EQ(OnDaemon(daemon, {"talk.wav", "--backend", "vulkan"}, work), 2);
+  EXPECT_NE(ErrText().find("--backend applies to local runs only"), std::string::npos) << ErrText();
+  EXPECT_NE(ErrText().find("backend in its config.toml"), std::string::npos) << ErrText();
+  EXPECT_EQ(OnDaemon(daemon, {"talk.wav", "--gpu-device", "0"}, work), 2);
+  EXPECT_NE(ErrText().find("--gpu-device applies to local runs only"), std::string::npos)
+      << ErrText();
+  EXPECT_NE(ErrText().find("gpu_device in its config.toml"), std::string::npos) << ErrText();
+  EXPECT_EQ(OnDaemon(daemon, {"talk.wav", "--weights", "mapped"}, work), 2);
+  EXPECT_NE(ErrText().find("weights in its config.toml"), std::string::npos) << ErrText();
 
   zmq::context_t context;
   ControlClient control(context, daemon.control());
@@ -225,10 +238,15 @@ TEST_F(ScribeDaemon, InterruptCancelsTheJobOnTheDaemon) {
   const fs::path work = WorkDir("work");
   zmq::context_t context;
   ControlClient control(context, daemon.control());
+  // A backend exported for local runs is not a --backend flag: the job is
+  // submitted all the same.
   const pid_t scribe =
       SpawnScribe({"transcribe", "talk.wav", "--daemon", "--control", daemon.control(), "--events",
                    daemon.events()},
-                  work, Err(), tmp_.path() / "cache");
+                  work, Err(), tmp_.path() / "cache",
+                  {{"SCRIBE_BACKEND", "vulkan"},
+                   {"SCRIBE_GPU_DEVICE", "0"},
+                   {"SCRIBE_WEIGHTS", "mapped"}});
   // Submitted once the daemon lists it (scribe handles SIGINT from before).
   json jobs = json::array();
   const auto deadline = Clock::now() + std::chrono::seconds(30);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -292,6 +293,17 @@ TEST_F(BackendOpsTest, ShapeErrorsAreCaughtBeforeTheDevice) {
   EXPECT_THROW(gpu_ctx_->RmsNorm(*big, 7, 2, 8, nullptr, 1e-6f, *big), std::logic_error);
   std::vector<float> out(65);
   EXPECT_THROW(gpu_ctx_->Read(*big, 0, out), std::logic_error);
+}
+
+// The bandwidth `bench model` divides by: the device's own memory on a GPU;
+// the CPU backend leaves it to the caller (host memory). A figure, not a
+// speed check.
+TEST_F(BackendOpsTest, MemoryBandwidthProbeGivesAFigureForTheDevice) {
+  const std::optional<double> bytes_per_second = gpu_->MeasureMemoryBandwidth();
+  ASSERT_TRUE(bytes_per_second.has_value());
+  EXPECT_TRUE(std::isfinite(*bytes_per_second)) << *bytes_per_second;
+  EXPECT_GT(*bytes_per_second, 0);
+  EXPECT_FALSE(cpu_->MeasureMemoryBandwidth().has_value());
 }
 
 TEST(BackendSelectionTest, ChoicesAndErrors) {

@@ -30,14 +30,23 @@ const char* KindName(VkPhysicalDeviceType t) {
   }
 }
 
-VkInstance NewInstance() {
-  VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
-  app.pApplicationName = "scribed";
-  app.apiVersion = VK_API_VERSION_1_1;
-  VkInstanceCreateInfo ci{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
-  ci.pApplicationInfo = &app;
-  VkInstance instance = VK_NULL_HANDLE;
-  if (vkCreateInstance(&ci, nullptr, &instance) != VK_SUCCESS) return VK_NULL_HANDLE;
+// The process's one instance, made on first use and never destroyed: every
+// Device and listing shares it (the drivers load once), and the drivers stay
+// loaded until exit -- destroying the last instance unloads them, after which
+// LeakSanitizer can no longer name a driver's module in its reports, so its
+// own allocations could not be told from ours (tests/sanitizers/lsan.supp).
+// VK_NULL_HANDLE without a loader or driver.
+VkInstance Instance() {
+  static const VkInstance instance = [] {
+    VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
+    app.pApplicationName = "scribed";
+    app.apiVersion = VK_API_VERSION_1_1;
+    VkInstanceCreateInfo ci{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+    ci.pApplicationInfo = &app;
+    VkInstance created = VK_NULL_HANDLE;
+    if (vkCreateInstance(&ci, nullptr, &created) != VK_SUCCESS) return VkInstance{VK_NULL_HANDLE};
+    return created;
+  }();
   return instance;
 }
 
@@ -50,12 +59,17 @@ bool HasExtension(VkPhysicalDevice d, const char* name) {
                      [&](const VkExtensionProperties& e) { return std::strcmp(e.extensionName, name) == 0; });
 }
 
-std::optional<uint32_t> ComputeQueue(VkPhysicalDevice d) {
+std::vector<VkQueueFamilyProperties> QueueFamilies(VkPhysicalDevice d) {
   uint32_t n = 0;
   vkGetPhysicalDeviceQueueFamilyProperties(d, &n, nullptr);
   std::vector<VkQueueFamilyProperties> q(n);
   vkGetPhysicalDeviceQueueFamilyProperties(d, &n, q.data());
-  for (uint32_t i = 0; i < n; ++i) {
+  return q;
+}
+
+std::optional<uint32_t> ComputeQueue(VkPhysicalDevice d) {
+  const std::vector<VkQueueFamilyProperties> q = QueueFamilies(d);
+  for (uint32_t i = 0; i < q.size(); ++i) {
     if (q[i].queueFlags & VK_QUEUE_COMPUTE_BIT) return i;
   }
   return std::nullopt;
@@ -105,21 +119,19 @@ void Check(VkResult r, const char* what) {
 }
 
 std::vector<GpuInfo> Device::List() {
-  VkInstance instance = NewInstance();
+  const VkInstance instance = Instance();
   if (instance == VK_NULL_HANDLE) return {};
   std::vector<GpuInfo> out;
   int index = 0;
   for (VkPhysicalDevice d : Ranked(instance)) out.push_back(Describe(d, index++));
-  vkDestroyInstance(instance, nullptr);
   return out;
 }
 
 Device::Device(int index) {
-  instance_ = NewInstance();
-  if (instance_ == VK_NULL_HANDLE) throw ModelError("Vulkan: no Vulkan loader or driver");
-  const std::vector<VkPhysicalDevice> ranked = Ranked(instance_);
+  const VkInstance instance = Instance();
+  if (instance == VK_NULL_HANDLE) throw ModelError("Vulkan: no Vulkan loader or driver");
+  const std::vector<VkPhysicalDevice> ranked = Ranked(instance);
   if (index < 0 || index >= static_cast<int>(ranked.size())) {
-    vkDestroyInstance(instance_, nullptr);
     throw ModelError("Vulkan: no device " + std::to_string(index));
   }
   physical_ = ranked[index];
@@ -131,6 +143,7 @@ Device::Device(int index) {
   offset_alignment_ = std::max<VkDeviceSize>(props.limits.minStorageBufferOffsetAlignment, 16);
   vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
   queue_family_ = *ComputeQueue(physical_);
+  timestamp_bits_ = QueueFamilies(physical_)[queue_family_].timestampValidBits;
 
   const float priority = 1.0f;
   VkDeviceQueueCreateInfo qi{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
@@ -143,20 +156,13 @@ Device::Device(int index) {
   di.pQueueCreateInfos = &qi;
   di.enabledExtensionCount = 1;
   di.ppEnabledExtensionNames = extensions;
-  const VkResult r = vkCreateDevice(physical_, &di, nullptr, &device_);
-  if (r != VK_SUCCESS) {
-    vkDestroyInstance(instance_, nullptr);
-    Check(r, "vkCreateDevice");
-  }
+  Check(vkCreateDevice(physical_, &di, nullptr, &device_), "vkCreateDevice");
   vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
   push_descriptor_ = reinterpret_cast<PFN_vkCmdPushDescriptorSetKHR>(
       vkGetDeviceProcAddr(device_, "vkCmdPushDescriptorSetKHR"));
 }
 
-Device::~Device() {
-  vkDestroyDevice(device_, nullptr);
-  vkDestroyInstance(instance_, nullptr);
-}
+Device::~Device() { vkDestroyDevice(device_, nullptr); }
 
 DeviceBuffer Device::Create(VkDeviceSize bytes, bool host_visible) const {
   DeviceBuffer b;

@@ -1,5 +1,5 @@
-// A Vulkan instance, one physical device's logical device and compute queue,
-// and buffers in its memory. Devices are ordered discrete, integrated,
+// One physical device's logical device and compute queue, and buffers in its
+// memory, on the process's Vulkan instance. Devices are ordered discrete, integrated,
 // virtual, CPU (lavapipe); an index is a position in that order.
 //
 // Thread-safe: Submit serialises queue access; everything else is immutable
@@ -43,6 +43,8 @@ class Device {
   VkDeviceSize offset_alignment() const noexcept { return offset_alignment_; }
   const VkPhysicalDeviceLimits& limits() const noexcept { return limits_; }
   PFN_vkCmdPushDescriptorSetKHR push_descriptor() const noexcept { return push_descriptor_; }
+  // Valid bits of the compute queue's timestamps; 0: it has none.
+  uint32_t timestamp_bits() const noexcept { return timestamp_bits_; }
 
   // Storage + transfer buffer of at least `bytes` (rounded up to 16).
   // host_visible: mapped, coherent host memory (staging); otherwise device-local.
@@ -53,11 +55,11 @@ class Device {
   void SubmitAndWait(VkCommandBuffer cb, VkFence fence) const;
 
  private:
-  VkInstance instance_ = VK_NULL_HANDLE;
   VkPhysicalDevice physical_ = VK_NULL_HANDLE;
   VkDevice device_ = VK_NULL_HANDLE;
   VkQueue queue_ = VK_NULL_HANDLE;
   uint32_t queue_family_ = 0;
+  uint32_t timestamp_bits_ = 0;
   VkPhysicalDeviceMemoryProperties memory_{};
   VkPhysicalDeviceLimits limits_{};
   VkDeviceSize max_range_ = 0;

@@ -78,6 +78,9 @@ constexpr uint32_t kAttentionF16Spv[] =
 constexpr uint32_t kQkNormRopeStoreF16Spv[] =
 #include "qk_norm_rope_store_f16.spv.h"
     ;
+constexpr uint32_t kCopySpv[] =
+#include "copy.spv.h"
+    ;
 
 // In Kernel order.
 constexpr std::span<const uint32_t> kModules[] = {
@@ -86,7 +89,7 @@ constexpr std::span<const uint32_t> kModules[] = {
     kEmbedF32Spv, kEmbedF16Spv, kEmbedBF16Spv, kEmbedQ8_0Spv, kEmbedQ4_0Spv, kEmbedQ4_KSpv,
     kEmbedQ5_KSpv, kEmbedQ6_KSpv,
     kRmsNormSpv, kAddNormedSpv, kGeluMulSpv, kSoftcapSpv, kAttentionSpv, kQkNormRopeStoreSpv,
-    kAttentionF16Spv, kQkNormRopeStoreF16Spv,
+    kAttentionF16Spv, kQkNormRopeStoreF16Spv, kCopySpv,
 };
 static_assert(std::size(kModules) == static_cast<size_t>(Kernel::kCount));
 

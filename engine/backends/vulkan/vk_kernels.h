@@ -22,6 +22,7 @@ enum class Kernel {
   kEmbedF32, kEmbedF16, kEmbedBF16, kEmbedQ8_0, kEmbedQ4_0, kEmbedQ4_K, kEmbedQ5_K, kEmbedQ6_K,
   kRmsNorm, kAddNormed, kGeluMul, kSoftcap, kAttention, kQkNormRopeStore,
   kAttentionF16, kQkNormRopeStoreF16,  // over a cache of IEEE halves
+  kCopy,                               // the bandwidth probe (vk_bandwidth.h)
   kCount
 };
 

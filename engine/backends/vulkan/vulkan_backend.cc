@@ -8,8 +8,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/backends/vulkan/vk_bandwidth.h"
 #include "engine/backends/vulkan/vk_device.h"
 #include "engine/backends/vulkan/vk_kernels.h"
+#include "engine/backends/vulkan/vk_recorder.h"
 #include "scribed/engine/errors.h"
 
 namespace scribed::engine::backend {
@@ -17,6 +19,7 @@ namespace {
 
 using vk::DeviceBuffer;
 using vk::Kernel;
+using vk::Recorder;
 
 // Workgroup counts per dimension every device supports; shaders loop over the rest.
 constexpr uint32_t kMaxGroups = 65535;
@@ -126,67 +129,6 @@ struct Bind {
   Bind(const DeviceBuffer& b) : buffer(b.buffer) {}  // NOLINT: implicit on purpose
   Bind(const Buffer& b) : buffer(Dev(b).buffer) {}   // NOLINT
   Bind(VkBuffer b, VkDeviceSize o, VkDeviceSize r) : buffer(b), offset(o), range(r) {}
-};
-
-// Command pool, command buffer and fence: the unit of recording and submission.
-class Recorder {
- public:
-  explicit Recorder(const vk::Device& d) : device_(d) {
-    VkCommandPoolCreateInfo pi{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
-    pi.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
-    pi.queueFamilyIndex = d.queue_family();
-    vk::Check(vkCreateCommandPool(d.device(), &pi, nullptr, &pool_), "vkCreateCommandPool");
-    VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-    ai.commandPool = pool_;
-    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    ai.commandBufferCount = 1;
-    vk::Check(vkAllocateCommandBuffers(d.device(), &ai, &cb_), "vkAllocateCommandBuffers");
-    VkFenceCreateInfo fi{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    vk::Check(vkCreateFence(d.device(), &fi, nullptr, &fence_), "vkCreateFence");
-  }
-  ~Recorder() {
-    vkDestroyFence(device_.device(), fence_, nullptr);
-    vkDestroyCommandPool(device_.device(), pool_, nullptr);
-  }
-  Recorder(const Recorder&) = delete;
-  Recorder& operator=(const Recorder&) = delete;
-
-  VkCommandBuffer Begin() {
-    if (!recording_) {
-      VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-      bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-      vk::Check(vkBeginCommandBuffer(cb_, &bi), "vkBeginCommandBuffer");
-      recording_ = true;
-    }
-    return cb_;
-  }
-  bool recording() const noexcept { return recording_; }
-  void Flush() {
-    if (!recording_) return;
-    recording_ = false;
-    vk::Check(vkEndCommandBuffer(cb_), "vkEndCommandBuffer");
-    device_.SubmitAndWait(cb_, fence_);
-    vk::Check(vkResetCommandBuffer(cb_, 0), "vkResetCommandBuffer");
-  }
-  // Makes every earlier transfer and shader write visible to later commands.
-  void Barrier() {
-    VkMemoryBarrier mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
-    mb.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
-    mb.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
-                       VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT |
-                       VK_ACCESS_HOST_READ_BIT;
-    const VkPipelineStageFlags stages =
-        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
-    vkCmdPipelineBarrier(cb_, stages, stages | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, nullptr, 0,
-                         nullptr);
-  }
-
- private:
-  const vk::Device& device_;
-  VkCommandPool pool_ = VK_NULL_HANDLE;
-  VkCommandBuffer cb_ = VK_NULL_HANDLE;
-  VkFence fence_ = VK_NULL_HANDLE;
-  bool recording_ = false;
 };
 
 // Host-visible memory carved linearly while one recording is open; reset
@@ -466,6 +408,10 @@ class VulkanBackend final : public Backend {
 
   std::unique_ptr<Context> NewContext(int) override {
     return std::make_unique<VulkanContext>(device_, kernels_);
+  }
+
+  std::optional<double> MeasureMemoryBandwidth() const override {
+    return vk::MeasureCopyBandwidth(device_, kernels_);
   }
 
  private:
