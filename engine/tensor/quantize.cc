@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace scribed::engine {
 namespace {
@@ -128,21 +129,11 @@ void DeqQ3_K(const BlockQ3_K& b, float* y) {
     }
   }
 }
-void DeqQ4_K(const BlockQ4_K& b, float* y) {
-  const float d = H(b.d), dmin = H(b.dmin);
-  for (int k = 0; k < 4; ++k) {
-    const uint8_t* q = b.qs + 32 * k;
-    uint8_t sc, mn;
-    UnpackScaleMinK4(b.scales, 2 * k, &sc, &mn);
-    const float d1 = d * sc, m1 = dmin * mn;
-    UnpackScaleMinK4(b.scales, 2 * k + 1, &sc, &mn);
-    const float d2 = d * sc, m2 = dmin * mn;
-    for (int l = 0; l < 32; ++l) y[l] = d1 * static_cast<float>(q[l] & 0xF) - m1;
-    for (int l = 0; l < 32; ++l) y[32 + l] = d2 * static_cast<float>(q[l] >> 4) - m2;
-    y += 64;
-  }
-}
-void DeqQ5_K(const BlockQ5_K& b, float* y) {
+// Q4_K and Q5_K share scales, mins and nibbles; Q5_K adds a fifth bit per
+// code from qh (bit 2k for the low nibbles of pair k, 2k + 1 for the high).
+template <class Block>
+void DeqQ45K(const Block& b, float* y) {
+  constexpr bool kQ5 = std::is_same_v<Block, BlockQ5_K>;
   const float d = H(b.d), dmin = H(b.dmin);
   for (int k = 0; k < 4; ++k) {
     const uint8_t* q = b.qs + 32 * k;
@@ -152,14 +143,19 @@ void DeqQ5_K(const BlockQ5_K& b, float* y) {
     UnpackScaleMinK4(b.scales, 2 * k + 1, &sc, &mn);
     const float d2 = d * sc, m2 = dmin * mn;
     for (int l = 0; l < 32; ++l) {
-      const int lo = (q[l] & 0xF) | (((b.qh[l] >> (2 * k)) & 1) << 4);
-      const int hi = (q[l] >> 4) | (((b.qh[l] >> (2 * k + 1)) & 1) << 4);
+      int lo = q[l] & 0xF, hi = q[l] >> 4;
+      if constexpr (kQ5) {
+        lo |= ((b.qh[l] >> (2 * k)) & 1) << 4;
+        hi |= ((b.qh[l] >> (2 * k + 1)) & 1) << 4;
+      }
       y[l] = d1 * static_cast<float>(lo) - m1;
       y[32 + l] = d2 * static_cast<float>(hi) - m2;
     }
     y += 64;
   }
 }
+void DeqQ4_K(const BlockQ4_K& b, float* y) { DeqQ45K(b, y); }
+void DeqQ5_K(const BlockQ5_K& b, float* y) { DeqQ45K(b, y); }
 void DeqQ6_K(const BlockQ6_K& b, float* y) {
   const float d = H(b.d);
   for (int half = 0; half < 2; ++half) {
