@@ -41,12 +41,11 @@ class PipelineModel : public ::testing::Test {
     delete speech_;
   }
 
+  // The shared small options with room for a few more tokens per second and
+  // a small translation budget.
   static PipelineOptions Small() {
-    PipelineOptions o;
-    o.mode = FormatMode::kVerbatim;
-    o.threads = 2;
+    PipelineOptions o = testing::SmallOptions();
     o.guards.max_tokens_per_second = 4;
-    o.guards.max_tokens_base = 2;
     o.guards.text_tokens_factor = 0.5;
     o.guards.text_tokens_base = 2;
     return o;
