@@ -12,12 +12,8 @@
 namespace scribed::bench {
 
 void RunModelBench(const ModelBenchOptions& o, std::FILE* out) {
-  engine::LoadOptions load;
-  load.weights = engine::ParseWeightMemory(o.weights);
-  load.backend = engine::ParseBackendChoice(o.backend);
-  load.gpu_device = o.gpu_device;
   const auto l0 = Clock::now();
-  auto model = engine::Model::Load(o.model, o.mmproj, load);
+  auto model = engine::Model::Load(o.model, o.mmproj, o.load);
   const double load_s = Seconds(l0, Clock::now());
   const engine::ModelInfo& info = model->info();
   engine::ThreadPool pool(o.threads);

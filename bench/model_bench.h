@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <string>
 
+#include "scribed/engine/engine.h"
+
 namespace scribed::bench {
 
 struct ModelBenchOptions {
@@ -17,9 +19,7 @@ struct ModelBenchOptions {
   int threads = 0;         // < 1: DefaultThreadCount()
   int prompt_tokens = 128; // prefill length
   int decode_tokens = 16;  // decode steps timed after the prefill
-  std::string weights = "auto";  // LoadOptions::weights: auto, mapped or resident
-  std::string backend = "cpu";  // LoadOptions::backend: cpu, vulkan or auto
-  std::string gpu_device;       // LoadOptions::gpu_device
+  engine::LoadOptions load;  // backend, GPU and weight memory
 };
 
 // Prints the model, the measurements and ends with one line:

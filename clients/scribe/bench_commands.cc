@@ -51,9 +51,7 @@ void AddBenchCommands(CLI::App& app) {
       const config::ModelFiles files = ResolveModelFiles(*paths);
       model_opts->model = files.model.string();
       model_opts->mmproj = files.mmproj.string();
-      model_opts->backend = paths->backend;
-      model_opts->gpu_device = paths->gpu_device;
-      model_opts->weights = paths->weights;
+      model_opts->load = BackendLoadOptions(*paths);
       bench::RunModelBench(*model_opts, stdout);
       return kExitOk;
     }));

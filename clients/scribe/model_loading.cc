@@ -51,11 +51,29 @@ void AddBackendOptions(CLI::App& command, ModelPaths& paths) {
       ->check(CLI::IsMember({"auto", "mapped", "resident"}));
 }
 
+namespace {
+
+// The flags' own checks only see values given on the command line; one that
+// came from the environment is checked here, and the error names both places.
+template <class Parse>
+auto ParseSetting(const Parse& parse, const std::string& value, const char* flag,
+                  const char* env) {
+  try {
+    return parse(value);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(flag) + " / " + env + ": " + e.what());
+  }
+}
+
+}  // namespace
+
 engine::LoadOptions BackendLoadOptions(const ModelPaths& paths) {
   engine::LoadOptions options;
-  options.backend = engine::ParseBackendChoice(paths.backend);
+  options.backend =
+      ParseSetting(engine::ParseBackendChoice, paths.backend, "--backend", "SCRIBE_BACKEND");
   options.gpu_device = paths.gpu_device;
-  options.weights = engine::ParseWeightMemory(paths.weights);
+  options.weights =
+      ParseSetting(engine::ParseWeightMemory, paths.weights, "--weights", "SCRIBE_WEIGHTS");
   return options;
 }
 

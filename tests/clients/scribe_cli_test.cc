@@ -89,6 +89,23 @@ TEST_F(ScribeCli, WrongFilesExitWithCode2AndSayWhy) {
   EXPECT_NE(ReadFile(err).find("speech16k.wav"), std::string::npos) << ReadFile(err);
 }
 
+// A bad value exported for local runs is an error that names the variable.
+TEST_F(ScribeCli, BadSettingFromTheEnvironmentNamesTheVariable) {
+  const fs::path err = dir_ / "err";
+  const std::string model = " --model " + ShellQuote(GoldenDir() / "gemma4-vocab.gguf");
+  Result r = scribed::testing::RunProgram(SCRIBE_BINARY, "bench model" + model, err,
+                                          "SCRIBE_WEIGHTS=mmap");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(ReadFile(err).find("SCRIBE_WEIGHTS: unknown weight memory \"mmap\""),
+            std::string::npos)
+      << ReadFile(err);
+  r = scribed::testing::RunProgram(SCRIBE_BINARY, "bench model" + model, err,
+                                   "SCRIBE_BACKEND=cuda");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(ReadFile(err).find("SCRIBE_BACKEND: unknown backend \"cuda\""), std::string::npos)
+      << ReadFile(err);
+}
+
 // A positive, finite figure after `key` in `text`; NaN when there is none.
 double FigureAfter(const std::string& text, const std::string& key) {
   const size_t at = text.find(key);
